@@ -1,0 +1,31 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+INSTALL := $(PIP) install -c constraints.txt
+
+.PHONY: run test lint bench clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(INSTALL) -e '.[test]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/khulasa digest
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check bot summarizer tests benchmarks
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/summarize_speed.py
+
+clean:
+	rm -rf $(VENV) data/ .pytest_cache
