@@ -1,0 +1,72 @@
+"""Plain dataclasses the core speaks; adapters translate platform objects to and from these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where messages go: a chat, a channel, or a thread inside one."""
+
+    platform: str  # telegram | discord | console
+    chat_id: str
+    thread_id: str = ""
+    kind: str = "private"  # private | group | channel | forum | thread
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who issued a command, as far as the core needs to know."""
+
+    user_id: str
+    destination: Destination
+    language: str = "ar"  # the reader's language ("ar" or "en"); adapters map platform locales
+    can_manage_chat: bool = False  # group admin (Telegram) / Manage Server (Discord) / own private chat
+
+
+@dataclass(frozen=True, slots=True)
+class RepliedMessage:
+    """The message a command or question replies to."""
+
+    message_id: str
+    text: str = ""
+    from_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One summary ready to render: untrusted text fields, escaped only by adapters."""
+
+    article_id: int
+    summary_id: int
+    title: str
+    url: str | None
+    source: str
+    summary: str
+    language: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerView:
+    """A follow-up answer: the answer, the article sentences it stands on, and the article."""
+
+    article_id: int
+    question: str
+    answer: str  # already localized when abstained («لم يذكر المقال ذلك»)
+    evidence: tuple[str, ...]
+    abstained: bool
+    article_title: str
+    article_url: str | None
+
+
+@dataclass(slots=True)
+class Reply:
+    """What a command produces; adapters render text (escaped), posts and answers their own way."""
+
+    text: str = ""
+    posts: list[Post] = field(default_factory=list)
+    answer: AnswerView | None = None
+    prompt_question: bool = False  # adapter should ask the reader to type a question (force-reply)
