@@ -1,0 +1,97 @@
+"""What a question asks for (a number, a date, a name...) and which of its words are evidence terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from summarizer.text import content_terms, tokenize
+
+from .types import Turn
+
+
+class Intent(Enum):
+    """The kind of answer a question word asks for; retrieval prefers sentences that hold one."""
+
+    NUMBER = "number"
+    DATE = "date"
+    PERSON = "person"
+    PLACE = "place"
+    REASON = "reason"
+    OTHER = "other"
+
+
+# Normalized question words (as `tokenize` returns them): never evidence, only a hint of intent.
+_INTENT_WORDS: dict[str, Intent] = {
+    "كم": Intent.NUMBER,
+    "عدد": Intent.NUMBER,
+    "how many": Intent.NUMBER,
+    "how much": Intent.NUMBER,
+    "number": Intent.NUMBER,
+    "متي": Intent.DATE,
+    "when": Intent.DATE,
+    "year": Intent.DATE,
+    "عام": Intent.DATE,
+    "سنه": Intent.DATE,
+    "who": Intent.PERSON,
+    "whom": Intent.PERSON,
+    "whose": Intent.PERSON,
+    "اين": Intent.PLACE,
+    "where": Intent.PLACE,
+    "لماذا": Intent.REASON,
+    "why": Intent.REASON,
+}
+# "من" asks "who" only when it opens the question; elsewhere it is the preposition "from".
+_OPENING_ONLY: dict[str, Intent] = {"من": Intent.PERSON, "لم": Intent.REASON}
+_PLAIN_QUESTION_WORDS = frozenset(
+    "ما ماذا ماهو ماهي هل كيف اي ايه وما what which how is are was were do does did".split()
+)
+_QUESTION_WORDS = frozenset(_INTENT_WORDS) | frozenset(_OPENING_ONLY) | _PLAIN_QUESTION_WORDS
+_CONJUNCTION = re.compile("^[وف](?=..)")
+# A follow-up with fewer content terms than this borrows the previous question's ("and when?").
+SHORT_FOLLOW_UP_TERMS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuestion:
+    """The stemmed evidence terms of a question and the kind of answer it wants."""
+
+    terms: tuple[str, ...]
+    intent: Intent
+
+
+def _bare(token: str) -> str:
+    """A question word with a glued conjunction removed (ومتى -> متى), other tokens unchanged."""
+    stripped = _CONJUNCTION.sub("", token)
+    return stripped if stripped in _QUESTION_WORDS else token
+
+
+def _intent(tokens: list[str]) -> Intent:
+    if tokens and tokens[0] in _OPENING_ONLY:
+        return _OPENING_ONLY[tokens[0]]
+    pairs = [f"{first} {second}" for first, second in zip(tokens, tokens[1:], strict=False)]
+    for word in (*pairs, *tokens):
+        if word in _INTENT_WORDS:
+            return _INTENT_WORDS[word]
+    return Intent.OTHER
+
+
+def parse_question(question: str) -> ParsedQuestion:
+    """Splits a question into its intent and the content terms that must appear as evidence."""
+    tokens = [_bare(token) for token in tokenize(question)]
+    kept = [token for token in tokens if token not in _QUESTION_WORDS]
+    terms = tuple(dict.fromkeys(content_terms(" ".join(kept))))
+    return ParsedQuestion(terms=terms, intent=_intent(tokens))
+
+
+def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
+    """A short follow-up ("ومتى؟") inherits the previous question's terms and, if it has none, intent."""
+    parsed = parse_question(question)
+    if not history or len(parsed.terms) >= SHORT_FOLLOW_UP_TERMS:
+        return parsed
+    previous = resolve_follow_up(history[-1].question, history[:-1])
+    terms = tuple(dict.fromkeys((*parsed.terms, *previous.terms)))
+    intent = parsed.intent if parsed.intent is not Intent.OTHER else previous.intent
+    return ParsedQuestion(terms=terms, intent=intent)
