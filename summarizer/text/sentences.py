@@ -20,6 +20,8 @@ _TERMINATORS = ".!?؟؛…。！？"
 _CLOSERS = "\"'»”’)]}"
 _QUOTE_PAIRS = {"«": "»", "“": "”", '"': '"'}
 _QUOTE_LOOKAHEAD = 600  # an opening quote without a nearby closer is a typo, not a quotation
+_WRAP_MIN_LINE = 40
+_WRAP_SHARE = 0.5
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 
 _CANDIDATES = re.compile("[\n" + re.escape(_TERMINATORS) + '«»“”"]')
@@ -60,6 +62,27 @@ def _ends_here(text: str, position: int, after: int) -> bool:
     )
 
 
+def _wrapped_line_breaks(text: str) -> set[int]:
+    """Line breaks of hard-wrapped text (fixed-width lines cut mid-sentence) that are no break.
+
+    A text counts as wrapped when most of its long lines run on into the next line without
+    closing punctuation; then only those run-on breaks are ignored, headings stay separate.
+    """
+    run_on: set[int] = set()
+    long_lines = 0
+    offset = 0
+    lines = text.split("\n")
+    for line, following in zip(lines, lines[1:], strict=False):
+        offset += len(line) + 1
+        stripped = line.strip()
+        if len(stripped) < _WRAP_MIN_LINE:
+            continue
+        long_lines += 1
+        if following.strip() and stripped[-1] not in _TERMINATORS + _CLOSERS + ":":
+            run_on.add(offset - 1)
+    return run_on if long_lines >= 3 and len(run_on) >= _WRAP_SHARE * long_lines else set()
+
+
 def _quote_closes(text: str, opener: str, position: int) -> bool:
     window = text[position + 1 : position + 1 + _QUOTE_LOOKAHEAD].split("\n", 1)[0]
     return _QUOTE_PAIRS[opener] in window
@@ -86,11 +109,14 @@ class _Splitter:
     def split(self) -> list[Sentence]:
         text = self.text
         protected = _protected_positions(text)
+        soft_breaks = _wrapped_line_breaks(text)
         open_quotes: list[str] = []
         resume = 0
         for match in _CANDIDATES.finditer(text):
             position, char = match.start(), match.group()
             if position < resume:
+                continue
+            if char == "\n" and position in soft_breaks:
                 continue
             if char == "\n":
                 open_quotes.clear()
