@@ -69,12 +69,12 @@ def _bare(token: str) -> str:
 
 
 def _intent(tokens: list[str]) -> Intent:
-    if tokens and tokens[0] in _OPENING_ONLY:
-        return _OPENING_ONLY[tokens[0]]
     pairs = [f"{first} {second}" for first, second in zip(tokens, tokens[1:], strict=False)]
     for word in (*pairs, *tokens):
         if word in _INTENT_WORDS:
             return _INTENT_WORDS[word]
+    if tokens and tokens[0] in _OPENING_ONLY:  # after the others: "من أين" asks "from where"
+        return _OPENING_ONLY[tokens[0]]
     return Intent.OTHER
 
 

@@ -22,8 +22,9 @@ _K1, _B = 1.2, 0.75  # BM25's usual constants
 # Light stemming misses plurals and suffixes (معلمات/معلمة); a shared prefix this long still matches.
 _MIN_PREFIX = 3
 _MAX_SUFFIX_GAP = 2
+_CONJUNCTIONS = "وف"
 _VERB_PREFIXES = "يتنا"
-_MIN_CORE_LENGTH = 4
+_MIN_STRIPPED_LENGTH = 3  # a prefix comes off only when three letters stay
 _INTENT_BOOST = 0.5  # ranking bonus for a sentence that holds what the question word asks for
 # Confidence kept when the sentence lacks what the question word asks for: a "how many" sentence
 # without a number can hardly answer; a "who" sentence may name someone we cannot spot.
@@ -38,6 +39,8 @@ _MONTHS = (
 _KIND_PATTERNS: dict[Intent, re.Pattern[str]] = {
     Intent.NUMBER: re.compile(
         r"\d|\b(?:الاف|الف|مليون|ملايين|مليار|مليارات|مئات|عشرات|"
+        r"اثن\w*|ثلاث\w*|اربع\w*|خمس\w*|ست|سته|سبع\w*|ثماني\w*|تسع\w*|عشر\w*|"
+        r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
         r"hundreds?|thousands?|millions?|billions?|dozens?)\b"
     ),
     Intent.DATE: re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b|(?:امس|yesterday|today)"),
@@ -60,15 +63,18 @@ class Candidate:
     confidence: float
 
 
-def _verb_core(term: str) -> str:
-    """An Arabic term without a verb-form prefix (يتفوق/تفوق, أطلق/تطلق), which stemming keeps."""
-    if (
-        len(term) >= _MIN_CORE_LENGTH
-        and term[0] in _VERB_PREFIXES
-        and script_language(term) == "ar"
-    ):
-        return term[1:]
-    return term
+def _arabic_variants(term: str) -> set[str]:
+    """The term plus its forms without a glued و/ف and a verb prefix (ويزن/يزن, يتفوق/تفوق)."""
+    variants = {term}
+    if script_language(term) != "ar":
+        return variants
+    for prefixes in (_CONJUNCTIONS, _VERB_PREFIXES):
+        variants |= {
+            variant[1:]
+            for variant in variants
+            if len(variant) > _MIN_STRIPPED_LENGTH and variant[0] in prefixes
+        }
+    return variants
 
 
 def _prefix_match(first: str, second: str) -> bool:
@@ -83,8 +89,8 @@ def _prefix_match(first: str, second: str) -> bool:
 
 
 def _matches(question_term: str, sentence_term: str) -> bool:
-    question_forms = {question_term, _verb_core(question_term)}
-    sentence_forms = {sentence_term, _verb_core(sentence_term)}
+    question_forms = _arabic_variants(question_term)
+    sentence_forms = _arabic_variants(sentence_term)
     return any(
         _prefix_match(first, second) for first in question_forms for second in sentence_forms
     )

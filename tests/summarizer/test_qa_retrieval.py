@@ -1,0 +1,131 @@
+"""The offline retrieval backend: golden questions, abstention, question words, follow-ups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import InputError
+from summarizer.qa import Answer, QAOptions, Turn, answer
+from summarizer.qa.question import Intent, parse_question
+from summarizer.text import parse_article_file
+from summarizer.types import Article
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = json.loads((ROOT / "tests/fixtures/qa/cases.json").read_text(encoding="utf-8"))
+SEED = "seeds/000_9ae386f161d82b4b.txt"
+
+
+def load_article(relative_path: str) -> Article:
+    title, body = parse_article_file((ROOT / relative_path).read_text(encoding="utf-8"))
+    return Article(text=body, title=title)
+
+
+def quoted(result: Answer) -> str:
+    return " ".join(evidence.text for evidence in result.evidence)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["question"] for case in CASES])
+def test_golden_question(case: dict) -> None:
+    result = answer(case["question"], load_article(case["article"]))
+    assert result.backend == "retrieval"
+    if case["evidence"] is None:
+        assert result.abstained, f"answered {result.text!r} with score {result.score:.2f}"
+        assert result.evidence == () and result.text == ""
+    else:
+        assert not result.abstained, f"abstained with score {result.score:.2f}"
+        assert case["evidence"] in quoted(result)
+        assert result.score >= QAOptions().min_score
+
+
+def test_evidence_positions_point_into_the_article() -> None:
+    article = load_article(SEED)
+    result = answer("كم عدد معلمات النموذج؟", article)
+    assert result.evidence
+    for evidence in result.evidence:
+        assert article.text[evidence.start : evidence.end] == evidence.text
+    assert result.text == result.evidence[0].text or result.text in quoted(result)
+
+
+def test_number_question_prefers_the_sentence_with_a_number() -> None:
+    article = Article(
+        text="The rover carries cameras for mapping. The rover carries 7 cameras in total."
+    )
+    result = answer("How many cameras does the rover carry?", article)
+    assert result.evidence[0].text == "The rover carries 7 cameras in total."
+
+
+def test_date_question_prefers_the_sentence_with_a_date() -> None:
+    article = Article(text="أطلقت الشركة الهاتف بنجاح كبير. أطلقت الشركة الهاتف في مارس 2023.")
+    result = answer("متى أطلقت الشركة الهاتف؟", article)
+    assert "2023" in result.evidence[0].text
+
+
+def test_question_words_are_not_evidence() -> None:
+    article = Article(
+        text="Nobody knows when, where, why or how many. Who said what is a mystery."
+        " The museum opened a new wing."
+    )
+    assert answer("How many moons does Mars have?", article).abstained
+    assert answer("كم عدد أقمار المريخ؟ ومتى اكتشفت؟", article).abstained
+
+
+def test_parse_question_drops_question_words_and_keeps_intent() -> None:
+    parsed = parse_question("ومتى أطلقت OpenAI نموذج O1؟")
+    assert parsed.intent is Intent.DATE
+    assert "openai" in parsed.terms and "o1" in parsed.terms
+    assert not {"متي", "ومتي", "ومت"} & set(parsed.terms)
+    assert parse_question("Who founded it?").intent is Intent.PERSON
+    assert parse_question("كم عدد المستخدمين؟").intent is Intent.NUMBER
+    # "من" is "who" only at the start; elsewhere it is the preposition "from"
+    assert parse_question("ماذا اشترى من إنفيديا؟").intent is Intent.OTHER
+
+
+def test_arabic_follow_up_borrows_the_previous_question() -> None:
+    article = load_article("tests/fixtures/qa/ar_satellite.txt")
+    history = [Turn("متى أطلقت الوكالة القمر نور-3؟", "صباح الأحد")]
+    assert answer("ومن أين؟", article).abstained
+    result = answer("ومن أين؟", article, history=history)
+    assert not result.abstained
+    assert "من قاعدة الساحل الشرقي" in quoted(result)
+    assert parse_question("ومن أين؟").intent is Intent.PLACE
+
+
+def test_english_follow_up_takes_its_own_intent() -> None:
+    article = load_article("tests/fixtures/qa/en_chip.txt")
+    history = [Turn("Who founded Nimbus Labs?", "three former graphics engineers")]
+    result = answer("and when?", article, history=history)
+    assert "founded in 2016" in quoted(result)
+
+
+def test_threshold_is_an_option() -> None:
+    article = load_article(SEED)
+    question = "كم عدد معلمات النموذج؟"
+    assert not answer(question, article).abstained
+    assert answer(question, article, options=QAOptions(min_score=1.01)).abstained
+
+
+def test_at_most_max_evidence_sentences() -> None:
+    article = load_article(SEED)
+    result = answer(
+        "لماذا تفوقت DeepSeek على منافسيها؟", article, options=QAOptions(max_evidence=1)
+    )
+    assert len(result.evidence) == 1
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n"])
+def test_empty_question_is_an_input_error(question: str) -> None:
+    with pytest.raises(InputError, match="question is empty"):
+        answer(question, load_article(SEED))
+
+
+def test_empty_article_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="no text"):
+        answer("What?", Article(text="  \n "))
+
+
+def test_unknown_backend_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="unknown Q&A backend"):
+        answer("What?", load_article(SEED), options=QAOptions(backend="oracle"))  # type: ignore[arg-type]
