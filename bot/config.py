@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.errors import ConfigError, TokenError
 from bot.schedules import parse_schedule
@@ -97,6 +105,7 @@ class FetchConfig(_Model):
     retries: int = Field(2, ge=0, le=10)
     backoff: float = Field(0.5, ge=0)
     backoff_after_failures: int = Field(3, ge=1)
+    source_backoff: float = Field(300.0, ge=0)  # seconds; doubles per further failure, max 6 h
     disable_after_failures: int = Field(20, ge=1)
     user_agent: str = "Khulasa/0.1 (+https://github.com/khulasa/khulasa; news summary bot)"
 
