@@ -23,7 +23,10 @@ class Caller:
     user_id: str
     destination: Destination
     language: str = "ar"  # the reader's language ("ar" or "en"); adapters map platform locales
-    can_manage_chat: bool = False  # group admin (Telegram) / Manage Server (Discord) / own private chat
+    can_manage_chat: bool = (
+        False  # group admin (Telegram) / Manage Server (Discord) / own private chat
+    )
+    is_admin_override: bool = False  # platform grant counted as bot admin (Discord: Manage Server)
 
 
 @dataclass(frozen=True, slots=True)

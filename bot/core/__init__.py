@@ -1,0 +1,29 @@
+"""The platform-neutral core: commands, subscriptions, delivery and Q&A, once for every adapter."""
+
+from bot.core.commands import COMMANDS, CommandSpec, command_menu, find_command
+from bot.core.delivery import (
+    DestinationForbidden,
+    DestinationMigrated,
+    Sender,
+    TransientDeliveryError,
+)
+from bot.core.service import Core
+from bot.core.types import AnswerView, Caller, Destination, Post, RepliedMessage, Reply
+
+__all__ = [
+    "COMMANDS",
+    "AnswerView",
+    "Caller",
+    "CommandSpec",
+    "Core",
+    "Destination",
+    "DestinationForbidden",
+    "DestinationMigrated",
+    "Post",
+    "RepliedMessage",
+    "Reply",
+    "Sender",
+    "TransientDeliveryError",
+    "command_menu",
+    "find_command",
+]

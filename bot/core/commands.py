@@ -1,0 +1,58 @@
+"""The command table: one place that both adapters turn into handlers, menus and help text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command: its name, the i18n keys that describe it, and who may run it."""
+
+    name: str
+    admin_only: bool = False  # bot admins only (config.admins.<platform>)
+    takes_args: bool = False
+
+    @property
+    def help_key(self) -> str:
+        """Short description: menus (Telegram setMyCommands, Discord slash commands) and /help."""
+        return f"cmd.{self.name}.help"
+
+    @property
+    def args_key(self) -> str | None:
+        """Argument hint shown in /help and as the Discord option description."""
+        return f"cmd.{self.name}.args" if self.takes_args else None
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start"),
+    CommandSpec("help"),
+    CommandSpec("subscribe", takes_args=True),
+    CommandSpec("unsubscribe", takes_args=True),
+    CommandSpec("subscriptions"),
+    CommandSpec("summary", takes_args=True),
+    CommandSpec("ask", takes_args=True),
+    CommandSpec("schedule", takes_args=True),
+    CommandSpec("sources", admin_only=True),
+    CommandSpec("status", admin_only=True),
+    CommandSpec("pause", admin_only=True),
+    CommandSpec("resume", admin_only=True),
+)
+
+_BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
+def find_command(name: str) -> CommandSpec | None:
+    """The spec for a command name as typed (leading slash and case ignored)."""
+    return _BY_NAME.get(name.lstrip("/").lower())
+
+
+def command_menu(language: str, *, include_admin: bool = True) -> list[tuple[str, str]]:
+    """(name, description) pairs in table order, for native command menus in one language."""
+    return [
+        (spec.name, t(spec.help_key, language))
+        for spec in COMMANDS
+        if include_admin or not spec.admin_only
+    ]

@@ -1,0 +1,121 @@
+"""Follow-up questions: a reply to a post (or to an earlier answer) is answered from that article."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.core.context import CoreContext
+from bot.core.types import AnswerView, Caller, Destination, RepliedMessage, Reply
+from bot.errors import UserError
+from bot.i18n import t
+from bot.store import messages
+from bot.store.models import Article as ArticleRow
+from summarizer import Article
+from summarizer.errors import SummarizerError
+from summarizer.qa import Answer, QAOptions, Turn
+
+log = logging.getLogger(__name__)
+
+Answerer = Callable[[str, Article, Sequence[Turn], QAOptions], Answer]
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """The article a replied message belongs to, and the turns asked about it so far."""
+
+    article_id: int
+    article: Article
+    title: str
+    url: str | None
+    history: tuple[Turn, ...]
+
+
+class QuestionAnswering:
+    """Finds the article behind a reply, keeps the multi-turn chain, and localizes abstentions."""
+
+    def __init__(self, context: CoreContext, options: QAOptions, answerer: Answerer) -> None:
+        self.context = context
+        self.options = options
+        self.answerer = answerer
+
+    async def ask(self, caller: Caller, question: str, replied: RepliedMessage | None) -> Reply:
+        if replied is None:
+            raise UserError("error.ask_needs_reply")
+        thread = await self.context.db(_thread, caller.destination, replied.message_id)
+        if thread is None:
+            raise UserError("error.not_an_article")
+        question = question.strip()
+        if not question:
+            return Reply(text=t("ask.prompt", caller.language), prompt_question=True)
+        try:
+            async with self.context.inference:
+                answer = await asyncio.to_thread(
+                    self.answerer, question, thread.article, thread.history, self.options
+                )
+        except SummarizerError as error:
+            log.warning("question on article %s not answered: %s", thread.article_id, error)
+            raise UserError("error.answer_failed") from None
+        log.info(
+            "answered on article %s (turn %d, backend %s, abstained %s)",
+            thread.article_id,
+            len(thread.history) + 1,
+            answer.backend,
+            answer.abstained,
+        )
+        text = t("qa.abstained", caller.language) if answer.abstained else answer.text
+        return Reply(
+            answer=AnswerView(
+                article_id=thread.article_id,
+                question=question,
+                answer=text,
+                evidence=tuple(item.text for item in answer.evidence),
+                abstained=answer.abstained,
+                article_title=thread.title,
+                article_url=thread.url,
+            )
+        )
+
+    async def record_message(
+        self,
+        dest: Destination,
+        message_id: str,
+        article_id: int,
+        parent_message_id: str | None = None,
+        question: str | None = None,
+        answer: str | None = None,
+    ) -> None:
+        await self.context.db(
+            messages.add_message,
+            dest.platform,
+            dest.chat_id,
+            str(message_id),
+            article_id,
+            parent_message_id=None if parent_message_id is None else str(parent_message_id),
+            question=question,
+            answer=answer,
+        )
+
+
+def _thread(session: Session, dest: Destination, message_id: str) -> Thread | None:
+    message = messages.find_message(session, dest.platform, dest.chat_id, str(message_id))
+    if message is None:
+        return None
+    row = session.get(ArticleRow, message.article_id)
+    if row is None:
+        return None
+    history = tuple(
+        Turn(question=turn.question or "", answer=turn.answer or "")
+        for turn in messages.conversation(session, message)
+    )
+    return Thread(
+        article_id=row.id,
+        article=Article(text=row.text, title=row.title, language=row.language, id=str(row.id)),
+        title=row.title,
+        url=row.url if row.url and row.url.startswith(("http://", "https://")) else None,
+        history=history,
+    )

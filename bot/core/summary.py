@@ -1,0 +1,91 @@
+"""/summary: the latest summaries, one URL summarized now, or a text (argument or replied message)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Protocol
+
+from bot.core.context import CoreContext
+from bot.core.posts import to_post
+from bot.core.types import Caller, RepliedMessage, Reply
+from bot.errors import FetchError, UnsafeURLError, UserError
+from bot.i18n import t
+from bot.store import deliveries
+from summarizer import Article, Summarizer
+from summarizer.errors import SummarizerError
+
+log = logging.getLogger(__name__)
+
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+MIN_TEXT_CHARS = 80  # shorter than this there is nothing to condense
+MAX_COUNT = 20
+
+
+class Pipeline(Protocol):
+    """The part of `bot.pipeline.Pipeline` that /summary needs."""
+
+    async def fetch_url(self, url: str, *, untrusted: bool) -> int: ...
+
+    async def summarize_pending(self) -> list[int]: ...
+
+
+class SummaryCommand:
+    """Decides what `/summary ARGS` means and produces posts or a summary text."""
+
+    def __init__(self, context: CoreContext, pipeline: Pipeline, summarizer: Summarizer) -> None:
+        self.context = context
+        self.pipeline = pipeline
+        self.summarizer = summarizer
+
+    async def run(self, caller: Caller, args: str, replied: RepliedMessage | None) -> Reply:
+        args = args.strip()
+        if not args and replied is not None and replied.text.strip():
+            return await self.summarize_text(replied.text, caller.language)
+        if not args:
+            return await self.latest(self.context.config.delivery.summary_count, caller.language)
+        if args.isdigit():
+            count = int(args)
+            if not 1 <= count <= MAX_COUNT:
+                raise UserError("error.summary_count", max=MAX_COUNT)
+            return await self.latest(count, caller.language)
+        if _URL.match(args):
+            return await self.summarize_url(args, caller.language)
+        return await self.summarize_text(args, caller.language)
+
+    async def latest(self, count: int, language: str) -> Reply:
+        rows = await self.context.db(deliveries.latest_summaries, count)
+        if not rows:
+            return Reply(text=t("summary.none", language))
+        return Reply(posts=[to_post(row) for row in rows])
+
+    async def summarize_url(self, url: str, language: str) -> Reply:
+        """Fetches through the pipeline (untrusted: public addresses only); a stored article answers at once."""
+        try:
+            article_id = await self.pipeline.fetch_url(url, untrusted=True)
+        except UnsafeURLError:
+            raise UserError("error.unsafe_url") from None
+        except FetchError as error:
+            log.info("reader URL not fetched: %s: %s", url, error)
+            raise UserError("error.fetch_failed") from None
+        row = await self.context.db(deliveries.summary_of_article, article_id)
+        if row is None:
+            await self.pipeline.summarize_pending()
+            row = await self.context.db(deliveries.summary_of_article, article_id)
+        if row is None:
+            log.warning("article %s from %s fetched but not summarized", article_id, url)
+            raise UserError("error.summary_failed")
+        return Reply(posts=[to_post(row)])
+
+    async def summarize_text(self, text: str, language: str) -> Reply:
+        text = text.strip()
+        if len(text) < MIN_TEXT_CHARS:
+            raise UserError("error.text_too_short", min=MIN_TEXT_CHARS)
+        try:
+            async with self.context.inference:
+                summaries = await asyncio.to_thread(self.summarizer.summarize, [Article(text=text)])
+        except SummarizerError as error:
+            log.warning("reader text not summarized (%d chars): %s", len(text), error)
+            raise UserError("error.summary_failed") from None
+        return Reply(text=summaries[0].text)
