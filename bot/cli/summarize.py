@@ -124,15 +124,20 @@ def _parse_record(line: str, number: int) -> _Record:
     return _Record(number, article)
 
 
+def _report_bad_line(number: int, error: InputError) -> None:
+    """One line on stderr per skipped input line, in the CLI's error format, whatever the logging."""
+    print(f"khulasa: line {number} skipped: {error}", file=sys.stderr)
+
+
 def _records(stream: TextIO) -> Iterator[_Record | None]:
-    """Parsed lines; a bad line is logged with its number and yields None."""
+    """Parsed lines; a bad line is reported with its number and yields None."""
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
         try:
             yield _parse_record(line, number)
         except InputError as error:
-            log.error("line %d skipped: %s", number, error)
+            _report_bad_line(number, error)
             yield None
 
 
@@ -147,7 +152,7 @@ def _summarize_each(
             try:
                 [summary] = summarizer.summarize([record.article])
             except InputError as error:
-                log.error("line %d skipped: %s", record.line, error)
+                _report_bad_line(record.line, error)
                 continue
             yield _output_line(record, summary.text, summary.backend, summary.model)
         return
