@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.adapters import Adapter, build_adapters
 from bot.config import Config
+from bot.core.service import Core
+from bot.i18n import t
 from bot.news.http import make_client
 from bot.pipeline import Pipeline
+from bot.reload import POLL_SECONDS, ConfigReloader
+from bot.scheduler import Scheduler
 from bot.store import Store
 from bot.summarizing import build_summarizer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -33,3 +43,105 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
             yield Runtime(config, store, Pipeline(config, store, summarizer, http))
     finally:
         store.close()
+
+
+class Application:
+    """`khulasa run`: scheduler, core and adapters in one loop; reloads config; stops cleanly."""
+
+    def __init__(self, runtime: Runtime, config_path: Path, *, poll_seconds: float = POLL_SECONDS):
+        self.runtime = runtime
+        self.config = runtime.config
+        self.poll_seconds = poll_seconds
+        self.scheduler = Scheduler(runtime.pipeline, runtime.store)
+        self.core = Core(
+            runtime.config,
+            runtime.store,
+            runtime.pipeline,
+            runtime.pipeline.summarizer,
+            reschedule=self.scheduler.reschedule,
+        )
+        self.adapters = build_adapters(runtime.config, self.core)
+        self.reloader = ConfigReloader(config_path, self.apply_config)
+        self.stopping = asyncio.Event()
+        self.started = asyncio.Event()
+        self.scheduler.on_new_summaries(self._deliver_new)
+        self.scheduler.on_digest(self._deliver_digest)
+        runtime.pipeline.on_source_disabled(self._source_disabled)
+
+    async def run(self) -> None:
+        """Runs until `stop()` (SIGINT/SIGTERM); in-flight jobs finish before adapters close."""
+        loop = asyncio.get_running_loop()
+        self._install_signals(loop)
+        started: list[Adapter] = []
+        try:
+            await self.core.start()
+            await self._sync_channels(self.config)
+            for adapter in self.adapters:
+                await adapter.start()
+                started.append(adapter)
+            await self.scheduler.apply(self.config)
+            self.scheduler.start()
+            self.started.set()
+            log.info("khulasa running: adapters %s", [a.platform for a in started])
+            await self._watch()
+        finally:
+            await self.scheduler.shutdown()
+            for adapter in reversed(started):
+                await _stop_quietly(adapter)
+            log.info("khulasa stopped")
+
+    def stop(self) -> None:
+        """Asks the run loop to finish (signal handlers call this)."""
+        self.stopping.set()
+
+    async def apply_config(self, config: Config) -> None:
+        """Takes a validated new config: sources, schedules and channels change without restart."""
+        self.config = config
+        self.runtime.pipeline.update_config(config)
+        self.core.context.config = config
+        await self._sync_channels(config)
+        await self.scheduler.apply(config)
+
+    async def _watch(self) -> None:
+        """Polls the config file's mtime and the digest subscriptions until asked to stop."""
+        while not self.stopping.is_set():
+            try:
+                await asyncio.wait_for(self.stopping.wait(), self.poll_seconds)
+            except TimeoutError:
+                await self.reloader.reload_if_changed()
+                await self.scheduler.sync_digests()
+
+    def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stop)
+        self.reloader.install_sighup(loop)
+
+    async def _sync_channels(self, config: Config) -> None:
+        for platform in ("telegram", "discord"):
+            section = getattr(config, platform)
+            if section.enabled:
+                await self.core.sync_config_channels(platform, section.channels)
+
+    async def _deliver_new(self, summary_ids: list[int]) -> None:
+        for adapter in self.adapters:
+            sent = await self.core.deliver_new(adapter.sender)
+            log.info("delivered %d new post(s) on %s", sent, adapter.platform)
+
+    async def _deliver_digest(self, subscription_id: int, platform: str) -> None:
+        adapter = next((a for a in self.adapters if a.platform == platform), None)
+        if adapter is None:
+            log.info("digest %s skipped: %s adapter not running", subscription_id, platform)
+            return
+        await self.core.deliver_digest(adapter.sender, subscription_id)
+
+    async def _source_disabled(self, name: str, error: str) -> None:
+        text = t("admin.source_disabled", self.config.delivery.language, source=name, error=error)
+        for adapter in self.adapters:
+            await adapter.sender.notify_admins(text)
+
+
+async def _stop_quietly(adapter: Adapter) -> None:
+    try:
+        await adapter.stop()
+    except Exception:  # one adapter failing to close must not keep the others open
+        log.error("adapter %s failed to stop", adapter.platform, exc_info=True)

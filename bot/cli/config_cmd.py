@@ -1,5 +1,43 @@
-"""Placeholder until its owner lands the command."""
+"""`khulasa check-config`: validate the config and show the effective values, secrets masked."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import yaml
+
+from bot.config import Config, load_config, masked_dump, resolve_config_path
 
 
-def register(subparsers) -> None:  # noqa: ANN001
-    """Adds nothing yet."""
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Adds the `check-config` subcommand."""
+    parser = subparsers.add_parser(
+        "check-config", help="validate the config and print it with secrets masked"
+    )
+    parser.add_argument(
+        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Prints the effective config and which secrets are set; a bad file exits 2 (ConfigError)."""
+    config = load_config(args.config)
+    sys.stdout.write(f"# {resolve_config_path(args.config)}: valid\n")
+    sys.stdout.write(masked_dump(config))
+    secrets = {"secrets (from the environment)": secret_status(config)}
+    sys.stdout.write(yaml.safe_dump(secrets, allow_unicode=True, sort_keys=False))
+    return 0
+
+
+def secret_status(config: Config) -> dict[str, str]:
+    """Each secret's variable name with `***` when set or `(not set)`; never the value."""
+    names = [
+        "TELEGRAM_BOT_TOKEN",
+        config.telegram.webhook.secret_token_env,
+        "DISCORD_BOT_TOKEN",
+        config.qa.llm.api_key_env,
+    ]
+    return {name: "***" if os.environ.get(name, "").strip() else "(not set)" for name in names}

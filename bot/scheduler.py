@@ -1,0 +1,260 @@
+"""Timed work with APScheduler 3: a fetch job per source, a digest job per digest subscription.
+
+The scheduler never imports the core: delivery happens through callbacks the composition root
+attaches (`on_new_summaries`, `on_digest`). Job ids are fixed (`fetch:<source>`,
+`digest:<subscription id>`), so reloading replaces jobs instead of piling them up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import Config, SourceConfig
+from bot.pipeline import Pipeline
+from bot.schedules import parse_schedule
+from bot.store import Store, overrides
+from bot.store import subscriptions as subscription_store
+from bot.store.models import Subscription
+
+log = logging.getLogger(__name__)
+
+SummariesCallback = Callable[[list[int]], Awaitable[None] | None]
+DigestCallback = Callable[[int, str], Awaitable[None] | None]  # (subscription id, platform)
+MISFIRE_GRACE_SECONDS = 300
+SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+def fetch_job_id(source: str) -> str:
+    return f"fetch:{source}"
+
+
+def digest_job_id(subscription_id: int) -> str:
+    return f"digest:{subscription_id}"
+
+
+class Scheduler:
+    """Keeps one job per source and per digest subscription in step with config and database."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        store: Store,
+        *,
+        timezone: str = "UTC",
+        misfire_grace_time: int = MISFIRE_GRACE_SECONDS,
+    ) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.timezone = timezone
+        self.aps = AsyncIOScheduler(
+            timezone=timezone,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": misfire_grace_time,
+            },
+        )
+        self._sources: dict[str, SourceConfig] = {}
+        self._schedules: dict[str, str] = {}  # job id -> schedule string it was added with
+        self._summary_callbacks: list[SummariesCallback] = []
+        self._digest_callbacks: list[DigestCallback] = []
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def on_new_summaries(self, callback: SummariesCallback) -> None:
+        """Called with new summary ids after a fetch job (the core's immediate delivery)."""
+        self._summary_callbacks.append(callback)
+
+    def on_digest(self, callback: DigestCallback) -> None:
+        """Called with (subscription id, platform) when a digest subscription's time comes."""
+        self._digest_callbacks.append(callback)
+
+    def start(self) -> None:
+        """Starts firing jobs on the running event loop."""
+        self.aps.start()
+
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Stops new jobs, lets running ones finish (cancelled after `grace` seconds)."""
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        if not self._running:
+            return
+        done, pending = await asyncio.wait(set(self._running), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+        log.info("scheduler stopped: %d job(s) finished, %d cancelled", len(done), len(pending))
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self.aps.get_jobs())
+
+    def next_run(self, job_id: str) -> datetime | None:
+        job = self.aps.get_job(job_id)
+        return job.next_run_time if job is not None else None
+
+    async def apply(self, config: Config) -> None:
+        """Adds, replaces and removes fetch jobs to match the config (at start and on reload)."""
+        enabled = {source.name: source for source in config.sources if source.enabled}
+        schedules = await asyncio.to_thread(
+            self._effective_source_schedules, list(enabled.values())
+        )
+        self._sources = enabled
+        for name, schedule in schedules.items():
+            self._put_job(fetch_job_id(name), schedule, self.run_fetch, name, run_now=True)
+        self._drop_jobs("fetch:", {fetch_job_id(name) for name in enabled})
+        await self.sync_digests()
+
+    async def sync_digests(self) -> None:
+        """Matches digest jobs to the active digest subscriptions in the database (cheap; polled)."""
+        wanted = await asyncio.to_thread(self._digest_schedules)
+        for subscription_id, schedule in wanted.items():
+            self._put_job(
+                digest_job_id(subscription_id), schedule, self.run_digest, subscription_id
+            )
+        self._drop_jobs("digest:", {digest_job_id(sid) for sid in wanted})
+
+    async def reschedule(self, target_kind: str, target: str, schedule: str) -> None:
+        """Applies a schedule an admin changed at run time; the override itself is persisted.
+
+        For sources the override row is (re)written here too, so callers other than the core
+        get persistence; writing the same row twice is harmless.
+        """
+        if schedule != subscription_store.IMMEDIATE:
+            parse_schedule(schedule, self.timezone)  # a ValueError before anything changes
+        if target_kind == "source":
+            source = self._sources.get(target)
+            if source is None:
+                raise KeyError(f"no enabled source named {target!r}")
+            await asyncio.to_thread(self._persist_source_override, source, schedule)
+            self._put_job(fetch_job_id(target), schedule, self.run_fetch, target)
+        else:
+            await self.sync_digests()
+        log.info("rescheduled %s %s to %r", target_kind, target, schedule)
+
+    async def run_fetch(self, source_name: str) -> list[int]:
+        """One fetch job: fetch the source, summarize what is new, hand new summaries on."""
+        source = self._sources.get(source_name)
+        if source is None:
+            return []
+        async with self._tracked():
+            await self.pipeline.fetch_source_logged(source)
+            summary_ids = await self.pipeline.summarize_pending()
+            if summary_ids:
+                await _call_all(self._summary_callbacks, summary_ids)
+            return summary_ids
+
+    async def run_digest(self, subscription_id: int) -> None:
+        """One digest job: the callbacks deliver the subscription's pending summaries."""
+        platform = await asyncio.to_thread(self._platform_of, subscription_id)
+        if platform is None:
+            return
+        async with self._tracked():
+            await _call_all(self._digest_callbacks, subscription_id, platform)
+
+    # --- helpers ---
+
+    def _put_job(
+        self,
+        job_id: str,
+        schedule: str,
+        func: Callable[..., Any],
+        arg: Any,
+        *,
+        run_now: bool = False,
+    ) -> None:
+        """Adds the job, or replaces it only when its schedule changed (keeps interval phase)."""
+        if self._schedules.get(job_id) == schedule and self.aps.get_job(job_id) is not None:
+            return
+        is_new = self.aps.get_job(job_id) is None
+        extra = {"next_run_time": datetime.now(UTC)} if run_now and is_new else {}
+        self.aps.add_job(
+            func,
+            parse_schedule(schedule, self.timezone),
+            id=job_id,
+            args=[arg],
+            replace_existing=True,
+            **extra,
+        )
+        self._schedules[job_id] = schedule
+        log.info("job %s scheduled: %s", job_id, schedule)
+
+    def _drop_jobs(self, prefix: str, keep: set[str]) -> None:
+        for job in self.aps.get_jobs():
+            if job.id.startswith(prefix) and job.id not in keep:
+                job.remove()
+                self._schedules.pop(job.id, None)
+                log.info("job %s removed", job.id)
+
+    def _tracked(self) -> _TrackedTask:
+        return _TrackedTask(self._running)
+
+    def _effective_source_schedules(self, sources: list[SourceConfig]) -> dict[str, str]:
+        with self.store.session() as session:
+            return {
+                source.name: overrides.effective_schedule(
+                    session, "source", source.name, source.schedule
+                )
+                for source in sources
+            }
+
+    def _persist_source_override(self, source: SourceConfig, schedule: str) -> None:
+        with self.store.session() as session:
+            overrides.set_override(
+                session, "source", source.name, schedule, file_value=source.schedule
+            )
+
+    def _digest_schedules(self) -> dict[int, str]:
+        with self.store.session() as session:
+            rows = subscription_store.active_subscriptions(session, immediate=False)
+            return {row.id: row.schedule for row in rows if _valid(row.schedule, row.id)}
+
+    def _platform_of(self, subscription_id: int) -> str | None:
+        with self.store.session() as session:
+            row = session.get(Subscription, subscription_id)
+            return row.platform if row is not None and row.active else None
+
+
+class _TrackedTask:
+    """Registers the current task while a job runs, so shutdown can wait for it."""
+
+    def __init__(self, running: set[asyncio.Task[Any]]) -> None:
+        self._running = running
+        self._task: asyncio.Task[Any] | None = None
+
+    async def __aenter__(self) -> None:
+        self._task = asyncio.current_task()
+        if self._task is not None:
+            self._running.add(self._task)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._running.discard(self._task)
+
+
+def _valid(schedule: str, subscription_id: int) -> bool:
+    try:
+        parse_schedule(schedule)
+    except ValueError:
+        log.warning(
+            "subscription %s has an unusable schedule %r; no digest job", subscription_id, schedule
+        )
+        return False
+    return True
+
+
+async def _call_all(callbacks: list[Callable[..., Any]], *args: Any) -> None:
+    """Runs every callback; one failing (logged with its traceback) does not stop the others."""
+    for callback in callbacks:
+        try:
+            outcome = callback(*args)
+            if inspect.isawaitable(outcome):
+                await outcome
+        except Exception:  # a delivery bug must not kill the scheduler's job
+            log.error("scheduler callback %r failed", callback, exc_info=True)
