@@ -1,6 +1,7 @@
 """Khulasa's summarization library: Arabic-first text processing and summarization backends."""
 
 from .errors import BackendUnavailableError, InputError, ModelUnavailableError, SummarizerError
+from .qa import Answer, QAOptions, answer
 from .text import (
     Sentence,
     clean_text,
@@ -16,16 +17,19 @@ from .text import (
 from .types import Article, GenerationSettings, Summarizer, SummarizerOptions, Summary
 
 __all__ = [
+    "Answer",
     "Article",
     "BackendUnavailableError",
     "GenerationSettings",
     "InputError",
     "ModelUnavailableError",
+    "QAOptions",
     "Sentence",
     "Summarizer",
     "SummarizerError",
     "SummarizerOptions",
     "Summary",
+    "answer",
     "clean_text",
     "content_terms",
     "decode_bytes",

@@ -1,5 +1,145 @@
-"""Placeholder until its owner lands the command."""
+"""`khulasa ask`: a question answered from one article (a file, a URL or a stored id), quoting it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import Config, load_config, resolve_config_path
+from bot.core.service import qa_options
+from bot.errors import FetchError, UsageError
+from bot.i18n import t
+from bot.news.encoding import decode_document
+from bot.news.extract import extract_page
+from bot.news.http import Fetcher, make_client
+from bot.news.local import read_article_file
+from bot.store import Store
+from bot.store.articles import get_article
+from summarizer.qa import Answer, QAOptions, answer
+from summarizer.text import detect_language
+from summarizer.types import Article
+
+BACKENDS = ("retrieval", "transformers", "llm")
 
 
-def register(subparsers) -> None:  # noqa: ANN001
-    """Adds nothing yet."""
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Adds the `ask` subcommand."""
+    parser = subparsers.add_parser(
+        "ask", help="answer a question from one article, quoting the sentences it rests on"
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--article-file", type=Path, help="a local .txt, .md or .html article")
+    source.add_argument("--url", help="an article page to fetch")
+    source.add_argument("--article-id", type=int, help="an article already in the store")
+    parser.add_argument("--backend", choices=BACKENDS, help="default: the config's qa.backend")
+    parser.add_argument("--model", help="QA model id or directory (transformers) or LLM model name")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml if present)"
+    )
+    parser.add_argument("question", help="the question, in Arabic or English")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Loads the article, answers, prints the answer and its evidence."""
+    question = args.question.strip()
+    if not question:
+        raise UsageError("the question is empty")
+    config = _config(args.config)
+    article = _load_article(args, config)
+    result = answer(question, article, options=_options(config, args))
+    print(_render_json(result, question) if args.json else _render_text(result, question))
+    return 0
+
+
+def _config(path: str | None) -> Config:
+    """The given config; without one, the default file when it exists, else built-in defaults."""
+    if path or resolve_config_path(None).exists():
+        return load_config(path)
+    return Config()
+
+
+def _options(config: Config, args: argparse.Namespace) -> QAOptions:
+    options = qa_options(config)
+    if args.backend:
+        options = replace(options, backend=args.backend)
+    if args.model:
+        field = "llm_model" if options.backend == "llm" else "model"
+        options = replace(options, **{field: args.model})
+    return options
+
+
+def _load_article(args: argparse.Namespace, config: Config) -> Article:
+    if args.article_file is not None:
+        return _article_from_file(args.article_file)
+    if args.url is not None:
+        return asyncio.run(_article_from_url(args.url, config))
+    return _article_from_store(args.article_id, config)
+
+
+def _article_from_file(path: Path) -> Article:
+    if not path.is_file():
+        raise UsageError(f"{path}: no such article file")
+    try:
+        data = read_article_file(path)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+    if data is None:
+        raise UsageError(f"{path}: no article text found")
+    return Article(text=data.text, title=data.title, language=data.language)
+
+
+async def _article_from_url(url: str, config: Config) -> Article:
+    """Fetched and extracted like any page the pipeline reads (the operator's own URL: trusted)."""
+    async with make_client(config.fetch) as http:
+        result = await Fetcher(http, config.fetch).get(url)
+    html = decode_document(result.body, result.content_type)
+    page = await asyncio.to_thread(extract_page, html, result.url)
+    if page is None:
+        raise FetchError(f"no article text found at {result.url}")
+    return Article(text=page.text, title=page.title, language=page.language)
+
+
+def _article_from_store(article_id: int, config: Config) -> Article:
+    store = Store(config.storage.url)
+    try:
+        with store.session() as session:
+            row = get_article(session, article_id)
+            if row is None:
+                raise UsageError(f"no article with id {article_id} in {store.safe_url}")
+            return Article(text=row.text, title=row.title, language=row.language, id=str(row.id))
+    finally:
+        store.close()
+
+
+def _answer_text(result: Answer, question: str) -> str:
+    """The answer, or the reader's-language "the article doesn't say"."""
+    return t("qa.abstained", detect_language(question)) if result.abstained else result.text
+
+
+def _render_text(result: Answer, question: str) -> str:
+    lines = [_answer_text(result, question)]
+    if result.evidence:
+        lines.append("")
+    lines.extend(
+        f"> «{evidence.text}» [#{evidence.index} {evidence.start}-{evidence.end}]"
+        for evidence in result.evidence
+    )
+    return "\n".join(lines)
+
+
+def _render_json(result: Answer, question: str) -> str:
+    payload = {
+        "answer": _answer_text(result, question),
+        "evidence": [
+            {"text": e.text, "index": e.index, "start": e.start, "end": e.end}
+            for e in result.evidence
+        ],
+        "abstained": result.abstained,
+        "backend": result.backend,
+    }
+    return json.dumps(payload, ensure_ascii=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,14 @@ Reply = Completion | RawBody | Status | Hang
 def completion_of(payload: dict[str, Any]) -> Completion:
     """A completion whose content is the JSON of payload, as a well-behaved model would send."""
     return Completion(json.dumps(payload, ensure_ascii=False))
+
+
+def unused_base_url() -> str:
+    """A loopback URL nobody listens on: the port was free a moment ago and is closed again."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
 
 
 @dataclass(frozen=True)

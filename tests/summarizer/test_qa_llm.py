@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +11,15 @@ import pytest
 from summarizer.errors import InputError
 from summarizer.qa import Answer, QAOptions, Turn, answer
 from summarizer.types import Article
-from tests.helpers.fake_openai import Completion, FakeOpenAI, Hang, RawBody, Status, completion_of
+from tests.helpers.fake_openai import (
+    Completion,
+    FakeOpenAI,
+    Hang,
+    RawBody,
+    Status,
+    completion_of,
+    unused_base_url,
+)
 
 ARTICLE = Article(
     title="DeepSeek تطلق R1",
@@ -179,11 +186,8 @@ async def test_timeout_falls_back_to_retrieval(fake_llm: FakeOpenAI) -> None:
 
 
 async def test_unreachable_endpoint_falls_back_to_retrieval() -> None:
-    with socket.socket() as probe:  # a port nobody listens on once the probe closes
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     options = QAOptions(
-        backend="llm", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout=1.0
+        backend="llm", llm_base_url=unused_base_url(), llm_model="m", llm_timeout=1.0
     )
     result = await asyncio.to_thread(answer, QUESTION, ARTICLE, (), options)
     assert result.backend == "retrieval"

@@ -1,0 +1,233 @@
+"""`khulasa ask`: text and JSON output, every article source, fallbacks, and bad input exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.cli import main
+from bot.news.types import ArticleData
+from bot.store import Store
+from bot.store.articles import add_article
+from tests.helpers.fake_openai import FakeOpenAI, completion_of, unused_base_url
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "000_9ae386f161d82b4b.txt"
+EN_CHIP = ROOT / "tests" / "fixtures" / "qa" / "en_chip.txt"
+CORES_SENTENCE = "The company said the processor packs 24 cores and runs at up to 4.2 GHz."
+PAGE = """<!doctype html><html><head><title>Nimbus Labs unveils Aster-9</title></head><body>
+<nav><a href="/">Home</a> <a href="/tech">Tech</a></nav>
+<article><h1>Nimbus Labs unveils the Aster-9 chip</h1>
+<p>Nimbus Labs, a chip designer based in Lyon, unveiled its Aster-9 processor on Tuesday.</p>
+<p>The company said the processor packs 24 cores and runs at up to 4.2 GHz.</p>
+<p>The first laptops with the Aster-9 will ship in March 2026, the company said.</p>
+<p>Analysts expect strong demand because the chip uses far less power than its rivals.</p>
+</article><footer>All rights reserved.</footer></body></html>"""
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(["ask", "--json", *argv]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """A config of our own: a database in tmp, one fetch try, nothing else."""
+    path = tmp_path / "khulasa.yaml"
+    path.write_text(
+        f"storage:\n  url: sqlite:///{tmp_path / 'khulasa.db'}\nfetch:\n  retries: 0\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_text_output_quotes_the_evidence_with_its_position(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "--article-file", str(SEED), "كم عدد معلمات النموذج؟"]) == 0
+    out = capsys.readouterr().out
+    quote = next(line for line in out.splitlines() if line.startswith("> «"))
+    assert "671 مليار معلمة" in quote
+    assert quote.endswith("]") and "[#" in quote
+
+
+def test_json_output_has_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    payload = run_json(
+        capsys, "--article-file", str(EN_CHIP), "How many cores does the processor have?"
+    )
+    assert set(payload) == {"answer", "evidence", "abstained", "backend"}
+    assert payload["abstained"] is False and payload["backend"] == "retrieval"
+    (evidence,) = payload["evidence"]
+    assert evidence["text"] == CORES_SENTENCE
+    assert set(evidence) == {"text", "index", "start", "end"}
+    assert evidence["index"] == 1
+    assert evidence["end"] - evidence["start"] == len(CORES_SENTENCE)
+
+
+def test_json_keeps_arabic_unescaped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["ask", "--json", "--article-file", str(SEED), "كم وحدة معالجة رسومات استخدمت؟"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "2048 وحدة معالجة رسومات" in out and "\\u0" not in out
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("من فاز بكأس العالم؟", "لم يذكر المقال ذلك."),
+        ("Who won the world cup?", "The article doesn't say."),
+    ],
+)
+def test_abstention_is_said_in_the_question_language(
+    capsys: pytest.CaptureFixture[str], question: str, message: str
+) -> None:
+    payload = run_json(capsys, "--article-file", str(SEED), question)
+    assert payload == {"answer": message, "evidence": [], "abstained": True, "backend": "retrieval"}
+
+
+def test_markdown_file_title_is_not_the_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    article = tmp_path / "note.md"
+    article.write_text(
+        "# Orbital launch\n\nThe rocket lifted off at 06:10 carrying 3 satellites.\n",
+        encoding="utf-8",
+    )
+    payload = run_json(
+        capsys, "--article-file", str(article), "How many satellites did the rocket carry?"
+    )
+    assert payload["evidence"][0]["text"] == "The rocket lifted off at 06:10 carrying 3 satellites."
+    assert payload["evidence"][0]["index"] == 0
+
+
+def test_html_file_is_extracted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    payload = run_json(
+        capsys, "--article-file", str(page), "How many cores does the processor have?"
+    )
+    assert payload["evidence"][0]["text"] == CORES_SENTENCE
+
+
+def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["ask", "--article-file", str(tmp_path / "nope.txt"), "What?"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such article file" in err
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_exits_2(capsys: pytest.CaptureFixture[str], question: str) -> None:
+    assert main(["ask", "--article-file", str(SEED), question]) == 2
+    assert capsys.readouterr().err.strip() == "khulasa: error: the question is empty"
+
+
+def test_article_id_reads_the_store(
+    capsys: pytest.CaptureFixture[str], config_file: Path, tmp_path: Path
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'khulasa.db'}")
+    with store.session() as session:
+        article_id = add_article(
+            session,
+            None,
+            ArticleData(
+                title="Nimbus", text=EN_CHIP.read_text(encoding="utf-8"), url="https://x.test/a"
+            ),
+        )
+    store.close()
+    payload = run_json(
+        capsys,
+        "--config",
+        str(config_file),
+        "--article-id",
+        str(article_id),
+        "When was Nimbus Labs founded?",
+    )
+    assert "founded in 2016" in payload["evidence"][0]["text"]
+    assert main(["ask", "--config", str(config_file), "--article-id", "999", "When?"]) == 2
+    assert "no article with id 999" in capsys.readouterr().err
+
+
+@pytest.fixture
+async def news_site() -> AsyncIterator[str]:
+    """An article page on 127.0.0.1."""
+
+    async def article(_request: web.Request) -> web.Response:
+        return web.Response(text=PAGE, content_type="text/html", charset="utf-8")
+
+    app = web.Application()
+    app.router.add_get("/tech/aster-9", article)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    await runner.cleanup()
+
+
+async def test_url_is_fetched_and_extracted(
+    capsys: pytest.CaptureFixture[str], config_file: Path, news_site: str
+) -> None:
+    argv = ["ask", "--json", "--config", str(config_file), "--url", f"{news_site}/tech/aster-9"]
+    assert await asyncio.to_thread(main, [*argv, "When will the first laptops ship?"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert "March 2026" in payload["evidence"][0]["text"]
+
+
+async def test_unreachable_url_is_one_error_line(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    argv = ["ask", "--config", str(config_file), "--url", unused_base_url() + "/a", "What?"]
+    assert await asyncio.to_thread(main, argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("khulasa: error:") and err.count("\n") == 1
+
+
+async def test_llm_backend_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    async with FakeOpenAI() as fake:
+        qa = f"qa:\n  llm:\n    base_url: {fake.base_url}\n    model: from-config\n    timeout: 2\n"
+        append(config_file, qa)
+        fake.enqueue(
+            completion_of({"answer": "24", "evidence": [CORES_SENTENCE], "answerable": True})
+        )
+        argv = [
+            "ask",
+            "--json",
+            "--config",
+            str(config_file),
+            "--backend",
+            "llm",
+            "--model",
+            "from-cli",
+        ]
+        argv += ["--article-file", str(EN_CHIP), "How many cores?"]
+        assert await asyncio.to_thread(main, argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["answer"] == "24" and payload["backend"] == "llm"
+    assert payload["evidence"][0]["text"] == CORES_SENTENCE
+    assert fake.requests[0].body["model"] == "from-cli"
+
+
+def test_unreachable_llm_falls_back_instead_of_failing(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    append(
+        config_file,
+        f"qa:\n  backend: llm\n  llm:\n    base_url: {unused_base_url()}\n    model: m\n",
+    )
+    argv = ["ask", "--json", "--config", str(config_file), "--article-file", str(EN_CHIP)]
+    assert main([*argv, "How many cores does the processor have?"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["backend"] == "retrieval" and payload["evidence"][0]["text"] == CORES_SENTENCE
