@@ -67,6 +67,10 @@ class LLMConfig(_Model):
 class QAConfig(_Model):
     backend: Literal["retrieval", "transformers", "llm"] = "retrieval"
     model: str = "deepset/xlm-roberta-large-squad2"
+    min_score: float = Field(0.5, ge=0, le=1)  # retrieval: below this share of the question, abstain
+    max_evidence: int = Field(2, ge=1, le=5)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    local_files_only: bool = False
     llm: LLMConfig = Field(default_factory=LLMConfig)
 
 
