@@ -77,10 +77,14 @@ class Recorder:
             self.changed.notify_all()
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """A JSON answer with the exact content type discord.py requires (aiohttp's `text=` adds a charset)."""
     return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": JSON, **(headers or {})}
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": JSON, **(headers or {})},
     )
 
 
@@ -131,6 +135,7 @@ class FakeRest:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.interaction_channels: dict[str, int] = {}  # interaction token -> channel id
         self._gateway_url = gateway_url
+        self.on_thread: Callable[[dict[str, Any]], Awaitable[None]] | None = None  # THREAD_CREATE
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"/users/@me"), self._me),
             ("GET", re.compile(r"/oauth2/applications/@me"), self._application),
@@ -200,13 +205,20 @@ class FakeRest:
 
     async def _gateway(self, request: web.Request, _: Any) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self._gateway_url(), "shards": 1, "session_start_limit": limit})
+        return json_response(
+            {"url": self._gateway_url(), "shards": 1, "session_start_limit": limit}
+        )
 
     async def _sync(self, request: web.Request, arg: Any) -> web.Response:
         match, body = arg
         scope = match.group(2) or "global"
         answered = [
-            {**command, "id": str(self.world.next_id()), "application_id": str(APP_ID), "version": "1"}
+            {
+                **command,
+                "id": str(self.world.next_id()),
+                "application_id": str(APP_ID),
+                "version": "1",
+            }
             for command in body
         ]
         for command in answered:
@@ -270,7 +282,7 @@ class FakeRest:
             errors.append("name")
         if errors:
             return _form_error(errors)
-        thread = self._new_thread(parent_id, body["name"])
+        thread = await self._new_thread(parent_id, body["name"])
         if message:
             thread["message"] = self.world.message_payload(int(thread["id"]), message, BOT_USER)
         return json_response(thread)
@@ -279,12 +291,16 @@ class FakeRest:
         match, body = arg
         if not body.get("name") or len(body["name"]) > THREAD_NAME_MAX:
             return _form_error(["name"])
-        return json_response(self._new_thread(int(match.group(1)), body["name"]))
+        parent_id = int(match.group(1))
+        return json_response(await self._new_thread(parent_id, body["name"]))
 
-    def _new_thread(self, parent_id: int, name: str) -> dict[str, Any]:
+    async def _new_thread(self, parent_id: int, name: str) -> dict[str, Any]:
+        """A thread in the world, announced on the gateway as Discord does."""
         thread_id = self.world.next_id()
         thread = self.world.thread_payload(thread_id, parent_id, name)
         self.world.channels[thread_id] = thread
+        if self.on_thread is not None:
+            await self.on_thread({**thread, "newly_created": True})
         return dict(thread)
 
     async def _channel(self, request: web.Request, arg: Any) -> web.Response:
@@ -298,7 +314,12 @@ class FakeRest:
         _, body = arg
         channel_id = self.world.next_id()
         recipient = user(int(body["recipient_id"]), f"user{body['recipient_id']}")
-        channel = {"id": str(channel_id), "type": DM, "recipients": [recipient], "last_message_id": None}
+        channel = {
+            "id": str(channel_id),
+            "type": DM,
+            "recipients": [recipient],
+            "last_message_id": None,
+        }
         self.world.channels[channel_id] = channel
         return json_response(channel)
 

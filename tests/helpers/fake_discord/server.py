@@ -22,6 +22,7 @@ from .world import (
 
 WAIT_S = 5.0
 STRING_OPTION = 3
+CHANNEL_OPTION = 7
 
 
 class FakeDiscord:
@@ -32,6 +33,7 @@ class FakeDiscord:
         self.recorder = Recorder()
         self.rest = FakeRest(self.world, self.recorder, lambda: self.gateway_url)
         self.gateway = FakeGateway(self.world, self.recorder, heartbeat_interval_ms)
+        self.rest.on_thread = self._announce_thread
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -58,6 +60,10 @@ class FakeDiscord:
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _announce_thread(self, thread: dict[str, Any]) -> None:
+        if self.gateway.connected:
+            await self.gateway.dispatch("THREAD_CREATE", thread)
 
     # --- inspection -------------------------------------------------------------------------
 
@@ -88,13 +94,13 @@ class FakeDiscord:
     async def interaction(
         self,
         name: str,
-        options: dict[str, str] | None = None,
+        options: dict[str, str | int] | None = None,
         *,
         channel_id: int = TEXT_CHANNEL_ID,
         admin: bool = False,
         locale: str = "en-US",
     ) -> str:
-        """Dispatches a slash command use; returns the interaction token (followups use it)."""
+        """Dispatches a slash command use; returns its token. Int option values are channel ids."""
         interaction_id = self.world.next_id()
         token = f"itoken-{interaction_id}"
         self.rest.interaction_channels[token] = channel_id
@@ -106,11 +112,14 @@ class FakeDiscord:
             "id": self._command_id(name),
             "name": name,
             "type": 1,
-            "options": [
-                {"name": key, "type": STRING_OPTION, "value": value}
-                for key, value in (options or {}).items()
-            ],
+            "options": [],
         }
+        for key, value in (options or {}).items():
+            kind = CHANNEL_OPTION if isinstance(value, int) else STRING_OPTION
+            data["options"].append({"name": key, "type": kind, "value": str(value)})
+            if kind == CHANNEL_OPTION:
+                channel = {**self.world.channels[int(value)], "permissions": str(ADMIN_PERMISSIONS)}
+                data.setdefault("resolved", {"channels": {}})["channels"][str(value)] = channel
         await self.gateway.dispatch(
             "INTERACTION_CREATE",
             {

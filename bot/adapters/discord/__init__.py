@@ -1,0 +1,6 @@
+"""The Discord adapter: slash commands, embeds and reply follow-ups over the platform-neutral core."""
+
+from bot.adapters.discord.adapter import DiscordAdapter, build_discord_adapter
+from bot.adapters.discord.sender import DiscordSender
+
+__all__ = ["DiscordAdapter", "DiscordSender", "build_discord_adapter"]

@@ -1,0 +1,79 @@
+"""Discord rendering: embeds for posts and answers, escaping of untrusted text, Discord's limits.
+
+Every limit lives here as a named constant; text is escaped first and cut after, so the final
+string is what is measured, and cuts fall between sentences (or words), never mid-word.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import discord
+
+from bot.core.types import AnswerView, Post
+from bot.i18n import t
+from bot.render import rtl_paragraph, split_text, truncate_at_sentence
+
+CONTENT_MAX = 2000
+EMBED_TITLE_MAX = 256
+EMBED_DESCRIPTION_MAX = 4096
+EMBED_FOOTER_MAX = 2048
+EMBED_TOTAL_MAX = 6000  # all embeds of one message together
+THREAD_NAME_MAX = 100
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def escape(text: str) -> str:
+    """Untrusted text as inert Discord markdown: no formatting, no @everyone / role / user pings."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def source_colour(source: str) -> discord.Colour:
+    """One stable colour per source name (crc32: unlike hash(), the same in every process)."""
+    return discord.Colour(zlib.crc32(source.encode("utf-8")) & 0xFFFFFF)
+
+
+def post_embed(post: Post, language: str) -> discord.Embed:
+    """A summary: linked title, summary as description, source and publication time in the footer."""
+    title = truncate_at_sentence(escape(post.title), EMBED_TITLE_MAX) or None
+    footer = truncate_at_sentence(t("post.source", language, source=post.source), EMBED_FOOTER_MAX)
+    room = min(EMBED_DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title or "") - len(footer))
+    description = truncate_at_sentence(rtl_paragraph(escape(post.summary)), room)
+    embed = discord.Embed(
+        title=title,
+        url=post.url if title else None,
+        description=description or None,
+        colour=source_colour(post.source),
+        timestamp=post.published,
+    )
+    embed.set_footer(text=footer)
+    return embed
+
+
+def answer_embed(answer: AnswerView, language: str) -> discord.Embed:
+    """A follow-up answer, then the quoted article sentences it stands on, linked to the article."""
+    title = truncate_at_sentence(escape(answer.article_title), EMBED_TITLE_MAX) or None
+    room = min(EMBED_DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title or ""))
+    description = truncate_at_sentence(rtl_paragraph(escape(answer.answer)), room)
+    quotes = "\n".join(f"> {rtl_paragraph(escape(line))}" for line in answer.evidence)
+    evidence = f"\n\n{t('answer.evidence', language)}\n{quotes}"
+    if quotes and len(description) + len(evidence) <= room:
+        description += evidence
+    return discord.Embed(
+        title=title,
+        url=answer.article_url if title else None,
+        description=description,
+        colour=discord.Colour.blurple(),
+    )
+
+
+def text_chunks(text: str) -> list[str]:
+    """Plain text as escaped message contents within the content limit."""
+    return split_text(escape(text), CONTENT_MAX)
+
+
+def thread_name(title: str) -> str:
+    """A forum post or answer thread name: whole words within Discord's limit, never empty."""
+    name = truncate_at_sentence(" ".join(title.split()), THREAD_NAME_MAX)
+    return name or "…"

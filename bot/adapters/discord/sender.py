@@ -1,0 +1,94 @@
+"""The core's `Sender` on Discord: channels, threads and forums as destinations; admin DMs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import discord
+
+from bot.adapters.discord.embeds import NO_MENTIONS, post_embed, text_chunks, thread_name
+from bot.adapters.discord.errors import delivery_errors
+from bot.core import DestinationForbidden, Post
+from bot.core.types import Destination
+from bot.errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+
+
+def destination_of(channel: Any) -> Destination:
+    """A Discord channel as the core's destination; a thread keeps its parent as the chat."""
+    if isinstance(channel, discord.Thread):
+        return Destination(PLATFORM, str(channel.parent_id), str(channel.id), "thread")
+    if isinstance(channel, discord.ForumChannel):
+        return Destination(PLATFORM, str(channel.id), kind="forum")
+    if isinstance(channel, discord.DMChannel):
+        return Destination(PLATFORM, str(channel.id), kind="private")
+    return Destination(PLATFORM, str(channel.id), kind="channel")
+
+
+class DiscordSender:
+    """Posts summaries as embeds (a forum gets one post per article) and text, mentions off."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: discord.Client, admin_ids: Iterable[int]) -> None:
+        self.client = client
+        self.admin_ids = tuple(admin_ids)
+
+    async def send_post(self, dest: Destination, post: Post, language: str) -> str:
+        """One summary; returns the id of the message replies will point at."""
+        embed = post_embed(post, language)
+        async with delivery_errors(f"post to {dest.chat_id}"):
+            channel = await self._channel(dest)
+            if isinstance(channel, discord.ForumChannel):
+                created = await channel.create_thread(
+                    name=thread_name(post.title), embed=embed, allowed_mentions=NO_MENTIONS
+                )
+                return str(created.message.id)
+            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            return str(message.id)
+
+    async def send_text(self, dest: Destination, text: str) -> str:
+        """Localized text, split at the content limit; returns the first message's id."""
+        chunks = text_chunks(text)
+        async with delivery_errors(f"text to {dest.chat_id}"):
+            channel = await self._channel(dest)
+            if isinstance(channel, discord.ForumChannel):
+                created = await channel.create_thread(
+                    name=thread_name(text.splitlines()[0]),
+                    content=chunks[0],
+                    allowed_mentions=NO_MENTIONS,
+                )
+                first, channel, chunks = created.message, created.thread, chunks[1:]
+            else:
+                first = None
+            for chunk in chunks:
+                sent = await channel.send(chunk, allowed_mentions=NO_MENTIONS)
+                first = first or sent
+        return str(first.id) if first else ""
+
+    async def notify_admins(self, text: str) -> None:
+        """A DM to each id in `admins.discord`; the log when none is configured."""
+        if not self.admin_ids:
+            log.warning("no Discord admins configured (admins.discord); notice was: %s", text)
+            return
+        for admin_id in self.admin_ids:
+            try:
+                async with delivery_errors(f"DM to admin {admin_id}"):
+                    dm = await self.client.create_dm(discord.Object(id=admin_id))
+                    for chunk in text_chunks(text):
+                        await dm.send(chunk, allowed_mentions=NO_MENTIONS)
+            except DeliveryError:  # one unreachable admin must not hide the notice from the others
+                log.warning("could not DM Discord admin %s", admin_id, exc_info=True)
+
+    async def _channel(self, dest: Destination) -> Any:
+        """The cached channel or thread, fetched when not cached; text-capable ones only."""
+        channel_id = int(dest.thread_id or dest.chat_id)
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable | discord.ForumChannel):
+            raise DestinationForbidden(f"channel {channel_id} takes no messages")
+        return channel

@@ -1,0 +1,143 @@
+"""A whole Discord bot per test: fake Discord, real discord.py, real Core over tmp SQLite and pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.adapters.discord import DiscordAdapter
+from bot.config import Config
+from bot.core import Core
+from bot.news.http import make_client
+from bot.pipeline import Pipeline
+from bot.store import Store
+from bot.summarizing import build_summarizer
+from tests.helpers.fake_discord import ADMIN_ID, VALID_TOKEN, FakeDiscord
+
+ARTICLE = (
+    "# Chipmaker ships a 2nm processor early\n\n"
+    "A major chipmaker said on Monday that its first 2nm processors are shipping months ahead of plan. "
+    "The company expects the new chips to cut power use in phones by nearly a third. "
+    "Analysts said the early launch puts pressure on rivals that planned similar parts for next year. "
+    "The firm also said prices would stay close to the current generation for large customers.\n"
+)
+READY_WAIT_S = 0.02  # discord.py waits this long after the last GUILD_CREATE before READY
+
+
+def write_article(folder: Path, name: str, text: str) -> Path:
+    """A local source article: first line the title, then the body."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def make_config(tmp_path: Path, fake: FakeDiscord, language: str = "en", **discord: Any) -> Config:
+    """Extractive summaries, one local source, the fake as Discord; English posts by default."""
+    return Config.model_validate(
+        {
+            "storage": {"url": f"sqlite:///{tmp_path / 'khulasa.db'}"},
+            "summarizer": {"backend": "extractive", "sentences": 2},
+            "sources": [{"name": "local", "path": str(tmp_path / "news"), "language": "en"}],
+            "discord": {
+                "enabled": True,
+                "api_base_url": fake.api_base_url,
+                "gateway_url": fake.gateway_url,
+                **discord,
+            },
+            "admins": {"discord": [ADMIN_ID]},
+            "delivery": {"language": language},
+        }
+    )
+
+
+@dataclass
+class DiscordStack:
+    """One running bot: the fake to drive and inspect, the core and store behind the adapter."""
+
+    fake: FakeDiscord
+    config: Config
+    store: Store
+    pipeline: Pipeline
+    core: Core
+    adapter: DiscordAdapter
+    closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+
+    async def fetch(self) -> list[int]:
+        """Runs the pipeline over the local source: new summary ids."""
+        return await self.pipeline.run_once()
+
+    async def command(
+        self, name: str, options: dict[str, str] | None = None, **how: Any
+    ) -> list[dict[str, Any]]:
+        """Uses a slash command and waits until its deferred response got a followup; their bodies."""
+        token = await self.fake.interaction(name, options, **how)
+        await self.fake.wait_for(lambda: self.fake.followups(token))
+        return [call.body for call in self.fake.followups(token)]
+
+    async def stop(self) -> None:
+        for close in reversed(self.closers):
+            await close()
+        self.closers.clear()
+
+
+StackFactory = Callable[..., Awaitable[DiscordStack]]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def news_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    write_article(folder, "chips.md", ARTICLE)
+    return folder
+
+
+@pytest.fixture
+async def start_bot(
+    tmp_path: Path, fake: FakeDiscord, news_dir: Path
+) -> AsyncIterator[StackFactory]:
+    """Starts a bot (again, for restarts) over the same SQLite file; all stopped at the end."""
+    stacks: list[DiscordStack] = []
+
+    async def start(config: Config | None = None, token: str = VALID_TOKEN) -> DiscordStack:
+        config = config or make_config(tmp_path, fake)
+        store = await asyncio.to_thread(Store, config.storage.url)
+        http = make_client(config.fetch)
+        summarizer = build_summarizer(config.summarizer)
+        pipeline = Pipeline(config, store, summarizer, http)
+        core = Core(config, store, pipeline, summarizer)
+        await core.start()
+        adapter = DiscordAdapter(
+            config, core, SecretStr(token), guild_ready_timeout=READY_WAIT_S, ready_timeout=5
+        )
+        stack = DiscordStack(fake, config, store, pipeline, core, adapter)
+        stack.closers += [lambda: asyncio.to_thread(store.close), http.aclose]
+        stacks.append(stack)
+        await adapter.start()
+        stack.closers.append(adapter.stop)
+        return stack
+
+    yield start
+    for stack in reversed(stacks):
+        await stack.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: StackFactory) -> DiscordStack:
+    """The usual bot with the sample article fetched and summarized."""
+    stack = await start_bot()
+    assert await stack.fetch()
+    return stack
