@@ -1,0 +1,1 @@
+"""Speed and memory measurements that need no downloaded weights."""

@@ -1,0 +1,224 @@
+"""The `ct2` backend: the same seq2seq models converted once to CTranslate2, int8 on CPU, no torch at run time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from summarizer.chunking import Seq2SeqEngine
+from summarizer.hf import TransformersSummarizer, load_tokenizer, new_token_limits
+from summarizer.models import (
+    RoutedSeq2SeqSummarizer,
+    load_once,
+    locate_model,
+    require_modules,
+    routed_models,
+)
+from summarizer.types import GenerationSettings, SummarizerOptions
+
+logger = logging.getLogger(__name__)
+
+# Written last: a directory without it is not a finished conversion.
+MARKER = "khulasa-converted.json"
+_TEMP_PREFIX = ".converting-"
+# What a failed conversion raises: unsupported architecture, unreadable weights, disk full.
+CONVERSION_ERRORS = (ValueError, NotImplementedError, KeyError, OSError, RuntimeError)
+
+
+class ConversionError(RuntimeError):
+    """A model could not be converted to CTranslate2; the caller falls back to transformers."""
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/khulasa/ct2, or ~/.cache/khulasa/ct2."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "khulasa" / "ct2"
+
+
+def resolve_device(device: str) -> str:
+    """The CTranslate2 device for "auto" | "cpu" | "cuda": CUDA when a GPU is visible."""
+    if device != "auto":
+        return device
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def compute_type(options: SummarizerOptions, device: str) -> str:
+    """The requested compute type, else int8 on CPU and int8_float16 on CUDA."""
+    return options.compute_type or ("int8" if device == "cpu" else "int8_float16")
+
+
+def converted_dir(cache_dir: Path, model: str, revision: str | None, quantization: str) -> Path:
+    """Where the conversion of (model, revision, quantization) lives in the cache."""
+    identity = (
+        str(Path(model).expanduser().resolve()) if Path(model).expanduser().is_dir() else model
+    )
+    digest = hashlib.sha256(f"{identity}\0{revision}\0{quantization}".encode()).hexdigest()[:16]
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", model.strip("/.~"))[-60:]
+    return cache_dir / f"{slug}-{quantization}-{digest}"
+
+
+def is_converted(directory: Path) -> bool:
+    """True for a finished conversion: marker, weights and tokenizer all present."""
+    return all((directory / name).is_file() for name in (MARKER, "model.bin", "tokenizer.json"))
+
+
+def convert(model: str, source: str, revision: str | None, quantization: str, target: Path) -> Path:
+    """Convert source into target atomically: build in a temp dir beside it, then rename."""
+    from ctranslate2.converters import TransformersConverter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=target.parent))
+    try:
+        TransformersConverter(source, revision=revision).convert(
+            str(work), quantization=quantization, force=True
+        )
+        load_tokenizer(source, revision).save_pretrained(str(work))  # the cache needs nothing else
+        marker = {"model": model, "revision": revision, "quantization": quantization}
+        (work / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+        if target.exists():  # an unfinished or corrupted earlier attempt
+            shutil.rmtree(target)
+        work.rename(target)
+    except CONVERSION_ERRORS as error:
+        raise ConversionError(f"{type(error).__name__}: {error}") from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    logger.info("converted %s to CTranslate2 (%s) in %s", model, quantization, target)
+    return target
+
+
+class Ct2Engine:
+    """Token counting with the saved tokenizer.json, generation with a CTranslate2 Translator."""
+
+    def __init__(self, translator: Any, tokenizer: Any, settings: GenerationSettings) -> None:
+        self.translator = translator
+        self.tokenizer = tokenizer  # a `tokenizers.Tokenizer`: no transformers, so no torch
+        self.settings = settings
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Token counts without the end token."""
+        return [
+            len(encoding.ids)
+            for encoding in self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        ]
+
+    def source_tokens(self, texts: list[str]) -> list[list[str]]:
+        """Input pieces with the end token, cut to the input window keeping the end token."""
+        limit = self.settings.max_input_tokens
+        pieces = [encoding.tokens for encoding in self.tokenizer.encode_batch(texts)]
+        return [
+            tokens if len(tokens) <= limit else tokens[: limit - 1] + tokens[-1:]
+            for tokens in pieces
+        ]
+
+    def generate(self, texts: list[str]) -> list[str]:
+        """One batch through `translate_batch` with the transformers backend's settings."""
+        minimum, maximum = new_token_limits(self.settings)
+        results = self.translator.translate_batch(
+            self.source_tokens(texts),
+            beam_size=self.settings.num_beams,
+            max_input_length=self.settings.max_input_tokens,
+            max_decoding_length=maximum,
+            min_decoding_length=minimum or 0,
+            no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
+            length_penalty=self.settings.length_penalty,
+        )
+        return [self.decode(result.hypotheses[0]) for result in results]
+
+    def decode(self, tokens: list[str]) -> str:
+        """Text of output pieces; padding pieces beyond the tokenizer's vocabulary are dropped."""
+        ids = [self.tokenizer.token_to_id(token) for token in tokens]
+        return self.tokenizer.decode([i for i in ids if i is not None], skip_special_tokens=True)
+
+
+def load_translator(directory: Path, device: str, compute: str, threads: int) -> tuple[Any, Any]:
+    """A Translator and its tokenizer from a converted directory (no torch needed)."""
+    import ctranslate2
+    from tokenizers import Tokenizer
+
+    translator = ctranslate2.Translator(
+        str(directory), device=device, compute_type=compute, inter_threads=1, intra_threads=threads
+    )
+    return translator, Tokenizer.from_file(str(directory / "tokenizer.json"))
+
+
+class Ct2Summarizer(RoutedSeq2SeqSummarizer):
+    """Abstractive summaries through CTranslate2; a model that will not convert runs on transformers."""
+
+    name = "ct2"
+
+    def __init__(self, options: SummarizerOptions) -> None:
+        require_modules("fast", "ctranslate2", "tokenizers")
+        super().__init__(options)
+        self.device = resolve_device(options.device)
+        self.compute_type = compute_type(options, self.device)
+        self.threads = options.threads or os.cpu_count() or 1
+        self.cache_dir = (
+            Path(options.cache_dir).expanduser() if options.cache_dir else default_cache_dir()
+        )
+        self.sources: dict[str, str] = {
+            model: locate_model(model, options.revision, options.local_files_only)
+            for model in routed_models(options)
+            if not is_converted(self.target(model))
+        }
+        if self.sources:  # conversion runs the model through torch once
+            require_modules("hf", "torch", "transformers", "sentencepiece")
+        self._engines: dict[str, tuple[Seq2SeqEngine, str]] = {}
+
+    def target(self, model: str) -> Path:
+        """The cache directory of this model's conversion."""
+        return converted_dir(self.cache_dir, model, self.options.revision, self.compute_type)
+
+    def _converted(self, model: str) -> Path:
+        """The model's converted directory, converting it first when the cache lacks it."""
+        target = self.target(model)
+        if is_converted(target):
+            return target
+        source = self.sources.get(model) or locate_model(
+            model, self.options.revision, self.options.local_files_only
+        )
+        return convert(model, source, self.options.revision, self.compute_type, target)
+
+    def _load(self, model: str) -> tuple[Any, Any]:
+        """Load the converted model, reconverting once when the cached copy will not load."""
+        target = self._converted(model)
+        key = ("ct2", str(target), self.device, self.compute_type, self.threads)
+        try:
+            return load_once(
+                key, lambda: load_translator(target, self.device, self.compute_type, self.threads)
+            )
+        except (RuntimeError, ValueError, OSError) as error:
+            logger.warning(
+                "cached CTranslate2 model %s does not load (%s); converting it again", target, error
+            )
+            shutil.rmtree(target, ignore_errors=True)
+            target = self._converted(model)
+            return load_once(
+                key, lambda: load_translator(target, self.device, self.compute_type, self.threads)
+            )
+
+    def engine(self, model: str) -> tuple[Seq2SeqEngine, str]:
+        """The CTranslate2 engine for model, or the transformers one when conversion fails."""
+        if model not in self._engines:
+            try:
+                translator, tokenizer = self._load(model)
+                self._engines[model] = (
+                    Ct2Engine(translator, tokenizer, self.options.generation),
+                    self.name,
+                )
+            except ConversionError as error:
+                logger.warning(
+                    "cannot convert %s to CTranslate2 (%s); summarizing with the transformers backend instead",
+                    model,
+                    error,
+                )
+                self._engines[model] = TransformersSummarizer(self.options).engine(model)
+        return self._engines[model]

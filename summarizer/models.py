@@ -1,0 +1,186 @@
+"""Finding seq2seq models (local dir, HF cache, hub), routing articles to them, loading each once."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import TypeVar
+
+from summarizer.chunking import Seq2SeqEngine, summarize_texts
+from summarizer.errors import BackendUnavailableError, ModelUnavailableError
+from summarizer.text import detect_language
+from summarizer.types import Article, SummarizerOptions, Summary
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_LANGUAGE = "*"
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+HUB_TIMEOUT_S = 3.0  # a reachability probe, not a download: fail fast when offline
+_TRUE = {"1", "true", "yes", "on"}
+
+T = TypeVar("T")
+_loaded: dict[Hashable, object] = {}
+_loaded_lock = threading.Lock()
+
+
+def fetch_hint(model: str) -> str:
+    """How a reader gets a hub model onto this machine for offline use."""
+    folder = model.rsplit("/", 1)[-1]
+    return f"huggingface-cli download {model} --local-dir models/{folder}, then point the config's model at that directory"
+
+
+def require_modules(extra: str, *modules: str) -> None:
+    """Raise BackendUnavailableError when an optional extra is not installed."""
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if missing:
+        raise BackendUnavailableError(
+            f"{', '.join(missing)} not installed; install it with: pip install 'khulasa[{extra}]'"
+        )
+
+
+def hub_offline(local_files_only: bool = False) -> bool:
+    """True when downloads are off by option or by HF_HUB_OFFLINE."""
+    return local_files_only or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+
+
+def has_weights(directory: Path) -> bool:
+    """True when a directory holds transformers weights and a config."""
+    return (directory / "config.json").is_file() and any(
+        (directory / name).is_file() for name in WEIGHT_FILES
+    )
+
+
+def _looks_like_path(model: str) -> bool:
+    """A hub id is `name` or `owner/name`; anything else is meant as a directory."""
+    return model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
+
+
+def _cached_snapshot(model: str, revision: str | None) -> Path | None:
+    """The HF cache's snapshot folder of a hub model when its weights are there, without network."""
+    from huggingface_hub import try_to_load_from_cache
+
+    for name in WEIGHT_FILES:
+        found = try_to_load_from_cache(model, name, revision=revision)
+        if isinstance(found, str):
+            snapshot = Path(found).parent
+            return snapshot if has_weights(snapshot) else None
+    return None
+
+
+def _hub_reachable(model: str, revision: str | None) -> str | None:
+    """None when the hub serves the model's config, else why not (one short HEAD, no retries)."""
+    import httpx
+    from huggingface_hub import hf_hub_url
+    from huggingface_hub.utils import build_hf_headers
+
+    url = hf_hub_url(model, "config.json", revision=revision)
+    try:
+        response = httpx.head(
+            url, headers=build_hf_headers(), timeout=HUB_TIMEOUT_S, follow_redirects=True
+        )
+    except httpx.HTTPError as error:
+        return f"{type(error).__name__}: {error}"
+    return None if response.is_success else f"the hub answered HTTP {response.status_code}"
+
+
+def locate_model(model: str, revision: str | None = None, local_files_only: bool = False) -> str:
+    """A local directory with the model's weights, or the hub id when it can be downloaded."""
+    require_modules("hf", "huggingface_hub")
+    directory = Path(model).expanduser()
+    if directory.is_dir():
+        if has_weights(directory):
+            return str(directory)
+        raise ModelUnavailableError(f"model directory {model} holds no config.json and weights")
+    if _looks_like_path(model):
+        raise ModelUnavailableError(f"model directory {model} does not exist")
+    try:
+        snapshot = _cached_snapshot(model, revision)
+    except ValueError as error:  # not a valid hub id either
+        raise ModelUnavailableError(
+            f"model {model} is neither a directory nor a hub id ({error})"
+        ) from None
+    if snapshot is not None:
+        return str(snapshot)
+    if hub_offline(local_files_only):
+        raise ModelUnavailableError(
+            f"model {model} is not in the local Hugging Face cache and downloads are off "
+            f"(HF_HUB_OFFLINE or local_files_only); fetch it with: {fetch_hint(model)}"
+        )
+    problem = _hub_reachable(model, revision)
+    if problem:
+        raise ModelUnavailableError(
+            f"model {model} cannot be downloaded ({problem}); fetch it with: {fetch_hint(model)}"
+        )
+    return model
+
+
+def load_once(key: Hashable, load: Callable[[], T]) -> T:
+    """The process-wide instance for key, loading it on first use (models are big)."""
+    with _loaded_lock:
+        if key not in _loaded:
+            _loaded[key] = load()
+        return _loaded[key]  # type: ignore[return-value]
+
+
+def routed_models(options: SummarizerOptions) -> list[str]:
+    """Every model the routing can pick, the default model only when no "*" route replaces it."""
+    models = list(dict.fromkeys(options.language_models.values()))
+    if FALLBACK_LANGUAGE not in options.language_models and options.model not in models:
+        models.append(options.model)
+    return models
+
+
+def route(language: str, options: SummarizerOptions) -> tuple[str, str]:
+    """(model, language the summary is written in) for an article in language.
+
+    `output_languages` is looked up by model id first, then by the routing key (the language
+    or "*"); without an entry the summary is in the article's language.
+    """
+    key = language if language in options.language_models else FALLBACK_LANGUAGE
+    model = options.language_models.get(key, options.model)
+    written = options.output_languages.get(model) or options.output_languages.get(key) or language
+    return model, written
+
+
+class RoutedSeq2SeqSummarizer(ABC):
+    """A seq2seq backend: routes articles to models by language, each model's batch chunked."""
+
+    name: str
+
+    def __init__(self, options: SummarizerOptions) -> None:
+        self.options = options
+
+    @abstractmethod
+    def engine(self, model: str) -> tuple[Seq2SeqEngine, str]:
+        """The loaded engine for model and the backend name that actually runs it."""
+
+    def summarize(self, articles: list[Article]) -> list[Summary]:
+        """One summary per article, same order; articles sharing a model are batched together."""
+        groups: dict[str, list[int]] = {}
+        written: list[str] = []
+        for position, article in enumerate(articles):
+            model, language = route(article.language or detect_language(article.text), self.options)
+            groups.setdefault(model, []).append(position)
+            written.append(language)
+        summaries: list[Summary | None] = [None] * len(articles)
+        for model, positions in groups.items():
+            engine, backend = self.engine(model)
+            texts = summarize_texts(
+                [articles[p].text for p in positions],
+                engine,
+                self.options.generation.max_input_tokens,
+                self.options.batch_size,
+            )
+            for position, text in zip(positions, texts, strict=True):
+                summaries[position] = Summary(text, backend, model, written[position])
+        return [summary for summary in summaries if summary is not None]
