@@ -19,6 +19,7 @@ _LEVELS = (_PARAGRAPH, _LINE, _SENTENCE, _WORD)
 RLM = "\u200f"
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_LINK = re.compile(r"\S+://\S+")
 
 
 def utf16_len(text: str) -> int:
@@ -104,7 +105,8 @@ def truncate_at_sentence(text: str, max_len: int, length: Length = len, ellipsis
 
 
 def is_arabic(text: str) -> bool:
-    """Mostly Arabic script: more Arabic letters than Latin ones."""
+    """Mostly Arabic script: more Arabic letters than Latin ones, links not counted."""
+    text = _LINK.sub("", text)
     arabic = len(_ARABIC.findall(text))
     return arabic > 0 and arabic >= len(_LATIN.findall(text))
 

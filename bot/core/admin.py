@@ -131,10 +131,7 @@ class Admin:
     async def _schedule_chat(self, caller: Caller, schedule: str, dest: Destination) -> Reply:
         self.context.require_manager(caller, dest)
         _validate(schedule, allow_immediate=True)
-        file_value = self.context.config_channels(dest.platform).get(dest.chat_id)
-        subscription_id = await self.context.db(
-            _set_chat_schedule, dest, schedule, caller.user_id, file_value
-        )
+        subscription_id = await self.context.db(_set_chat_schedule, dest, schedule, caller.user_id)
         if subscription_id is None:
             raise UserError("error.not_subscribed")
         await self.context.notify_scheduler("subscription", str(subscription_id), schedule)
@@ -195,15 +192,18 @@ def _queue(session: Session, platform: str) -> int:
 
 
 def _set_chat_schedule(
-    session: Session, dest: Destination, schedule: str, user_id: str, file_value: str | None
+    session: Session, dest: Destination, schedule: str, user_id: str
 ) -> int | None:
     """Persists the chat's schedule; for a config channel also as an override the file can undo."""
     row = store.find_subscription(session, dest)
     if row is None or not row.active:
         return None
-    row.schedule = schedule
     if row.origin == "config":
+        earlier = store.override_of(session, row.id)
+        # the file's value is what the last sync wrote, unless an override already replaced it
+        file_value = earlier.file_value if earlier is not None else row.schedule
         overrides.set_override(
             session, "subscription", str(row.id), schedule, file_value=file_value, set_by=user_id
         )
+    row.schedule = schedule
     return row.id

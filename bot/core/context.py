@@ -59,11 +59,6 @@ class CoreContext:
         """Configured source names, in config order."""
         return [source.name for source in self.config.sources]
 
-    def config_channels(self, platform: str) -> dict[str, str]:
-        """chat -> schedule of the channels the config lists for a platform."""
-        section = getattr(self.config, platform, None)
-        return {channel.chat: channel.schedule for channel in getattr(section, "channels", [])}
-
     def is_bot_admin(self, caller: Caller) -> bool:
         """Listed in config.admins.<platform>, or granted by the platform (adapter's flag)."""
         admins = getattr(self.config.admins, caller.destination.platform, [])

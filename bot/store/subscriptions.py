@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Subscription
+from bot.store.models import ScheduleOverride, Subscription
 
 if TYPE_CHECKING:
     from bot.core.types import Destination
@@ -47,5 +47,15 @@ def config_subscriptions(session: Session, platform: str) -> list[Subscription]:
             select(Subscription).where(
                 Subscription.platform == platform, Subscription.origin == "config"
             )
+        )
+    )
+
+
+def override_of(session: Session, subscription_id: int) -> ScheduleOverride | None:
+    """The admin's run-time schedule for a subscription, if one was set."""
+    return session.scalar(
+        select(ScheduleOverride).where(
+            ScheduleOverride.target_kind == "subscription",
+            ScheduleOverride.target == str(subscription_id),
         )
     )

@@ -1,0 +1,243 @@
+"""Fixtures for the core: a migrated SQLite file, plain fakes for the pipeline, sender and Q&A."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, parse_config
+from bot.core import Caller, Core, Destination, Post
+from bot.errors import FetchError, UnsafeURLError
+from bot.store.db import Store
+from bot.store.models import Article, Source, Summary
+from summarizer import Article as TextArticle
+from summarizer.qa import Answer, Evidence, QAOptions, Turn
+
+CONFIG = """
+sources:
+  - {name: alpha, path: seeds/}
+  - {name: beta, path: seeds/, schedule: "1h"}
+admins:
+  telegram: [100]
+delivery:
+  summary_count: 2
+  digest_max_items: 2
+"""
+
+ADMIN = "100"
+LONG_TEXT = (
+    "أعلنت شركة ناشئة في الرياض عن نموذج لغوي جديد يفهم اللهجات العربية. "
+    "وقال مؤسس الشركة إن النموذج درب على ملايين الجمل من وسائل التواصل. "
+    "ويتوقع أن يطرح النموذج للمطورين في الربع القادم مجانا للأبحاث. "
+    "وأضاف أن الشركة تعمل مع جامعات محلية لتقييم جودة الترجمة. "
+)
+
+
+@pytest.fixture
+def config() -> Config:
+    return parse_config(CONFIG)
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory) -> Path:
+    """One migrated database file, copied per test: migrations run once per session."""
+    path = tmp_path_factory.mktemp("template") / "khulasa.db"
+    Store(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, migrated: Path) -> str:
+    shutil.copyfile(migrated, tmp_path / "khulasa.db")
+    return f"sqlite:///{tmp_path / 'khulasa.db'}"
+
+
+@pytest.fixture
+def store(db_path: str) -> Iterator[Store]:
+    store = Store(db_path)
+    yield store
+    store.close()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def add_article(
+    store: Store,
+    source: str,
+    title: str,
+    *,
+    text: str = LONG_TEXT,
+    fetched_at: datetime | None = None,
+    published_at: datetime | None = None,
+    summary: str | None = "ملخص",
+    url: str | None = None,
+) -> int:
+    """Stores an article (and its source and summary) the way the pipeline would."""
+    with store.session() as session:
+        row = session.query(Source).filter_by(name=source).one_or_none()
+        if row is None:
+            row = Source(name=source, location="seeds/")
+            session.add(row)
+            session.flush()
+        article = Article(
+            source_id=row.id,
+            url=url or f"https://example.org/{title}",
+            content_hash=title,
+            title=title,
+            text=text,
+            language="ar",
+            fetched_at=fetched_at or now() + timedelta(seconds=1),
+            published_at=published_at,
+        )
+        session.add(article)
+        session.flush()
+        if summary is not None:
+            session.add(
+                Summary(article_id=article.id, backend="fake", model="m", text=f"{summary} {title}")
+            )
+        return article.id
+
+
+class FakePipeline:
+    """The pipeline seam: URLs map to stored article ids; unknown hosts fail like the real one."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.urls: dict[str, int] = {}
+        self.fetched: list[tuple[str, bool]] = []
+        self.summarized = 0
+
+    async def fetch_url(self, url: str, *, untrusted: bool) -> int:
+        self.fetched.append((url, untrusted))
+        if "127.0.0.1" in url:
+            raise UnsafeURLError(url)
+        if url not in self.urls:
+            raise FetchError(url)
+        return self.urls[url]
+
+    async def summarize_pending(self) -> list[int]:
+        self.summarized += 1
+        created = []
+        with self.store.session() as session:
+            for article in session.query(Article).all():
+                if not session.query(Summary).filter_by(article_id=article.id).count():
+                    summary = Summary(
+                        article_id=article.id, backend="fake", model="m", text="ملخص جديد"
+                    )
+                    session.add(summary)
+                    session.flush()
+                    created.append(summary.id)
+        return created
+
+
+@dataclass
+class FakeSender:
+    """The adapter seam: records sends; `failures[chat_id]` lists exceptions to raise in turn."""
+
+    platform: str = "telegram"
+    sent: list[tuple[Destination, Post, str]] = field(default_factory=list)
+    texts: list[tuple[Destination, str]] = field(default_factory=list)
+    admin_notices: list[str] = field(default_factory=list)
+    failures: dict[str, list[BaseException]] = field(default_factory=dict)
+    counter: int = 0
+
+    async def send_post(self, dest: Destination, post: Post, language: str) -> str:
+        queued = self.failures.get(dest.chat_id)
+        if queued:
+            raise queued.pop(0)
+        self.counter += 1
+        self.sent.append((dest, post, language))
+        return str(self.counter)
+
+    async def send_text(self, dest: Destination, text: str) -> str:
+        self.counter += 1
+        self.texts.append((dest, text))
+        return str(self.counter)
+
+    async def notify_admins(self, text: str) -> None:
+        self.admin_notices.append(text)
+
+    def titles(self, chat_id: str | None = None) -> list[str]:
+        return [post.title for dest, post, _ in self.sent if chat_id in (None, dest.chat_id)]
+
+
+@dataclass
+class FakeAnswerer:
+    """The Q&A seam: abstains unless the question names a word of the article; records history."""
+
+    calls: list[tuple[str, tuple[Turn, ...]]] = field(default_factory=list)
+
+    def __call__(
+        self, question: str, article: TextArticle, history: Sequence[Turn], options: QAOptions
+    ) -> Answer:
+        self.calls.append((question, tuple(history)))
+        words = [word for word in question.split() if word in article.text]
+        if not words:
+            return Answer("", (), 0.0, True, "fake")
+        start = article.text.index(words[0])
+        evidence = Evidence(article.text[start : start + 20], 0, start, start + 20)
+        return Answer(f"answer: {words[0]}", (evidence,), 0.9, False, "fake")
+
+
+@dataclass
+class Rescheduled:
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+
+    async def __call__(self, kind: str, target: str, schedule: str) -> None:
+        self.calls.append((kind, target, schedule))
+
+
+@pytest.fixture
+def pipeline(store: Store) -> FakePipeline:
+    return FakePipeline(store)
+
+
+@pytest.fixture
+def answerer() -> FakeAnswerer:
+    return FakeAnswerer()
+
+
+@pytest.fixture
+def rescheduled() -> Rescheduled:
+    return Rescheduled()
+
+
+@pytest.fixture
+def make_core(
+    config: Config, pipeline: FakePipeline, answerer: FakeAnswerer, rescheduled: Rescheduled
+):
+    """Builds a Core over a given store (a new one per call simulates a restart)."""
+
+    def build(store: Store) -> Core:
+        return Core(config, store, pipeline, answerer=answerer, reschedule=rescheduled)
+
+    return build
+
+
+@pytest.fixture
+def core(make_core, store: Store) -> Core:
+    return make_core(store)
+
+
+@pytest.fixture
+def sender() -> FakeSender:
+    return FakeSender()
+
+
+def private(user: str = "7", language: str = "ar") -> Caller:
+    return Caller(user, Destination("telegram", user, "", "private"), language=language)
+
+
+def group(
+    user: str = "7", *, manager: bool = False, chat: str = "-500", language: str = "ar"
+) -> Caller:
+    return Caller(
+        user, Destination("telegram", chat, "", "group"), language=language, can_manage_chat=manager
+    )
