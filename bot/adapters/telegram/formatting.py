@@ -1,0 +1,101 @@
+"""Telegram HTML rendering: untrusted text escaped, split by UTF-16 length before any tag is added."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram.constants import MessageLimit
+
+from bot.core.types import AnswerView, Post
+from bot.i18n import t
+from bot.render import rtl_paragraph, split_text, truncate_at_sentence, utf16_len
+
+MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # after entity parsing, in UTF-16 code units
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH
+_SEPARATOR = "\n\n"
+TITLE_SHARE = 512  # a title longer than this is cut: the summary must stay readable
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph of plain, untrusted text and the tag (if any) that wraps it."""
+
+    text: str
+    tag: str | None = None  # b | i | blockquote
+
+
+def _shown(text: str) -> str:
+    """The text as the reader sees it: Arabic lines marked right-to-left."""
+    return rtl_paragraph(text)
+
+
+def _shown_len(text: str) -> int:
+    return utf16_len(_shown(text))
+
+
+def _render(block: Block) -> str:
+    escaped = html.escape(_shown(block.text), quote=False)
+    return f"<{block.tag}>{escaped}</{block.tag}>" if block.tag else escaped
+
+
+def paginate(blocks: list[Block], limit: int = MAX_MESSAGE) -> list[str]:
+    """HTML messages whose parsed text fits `limit`; blocks too long for one are split first."""
+    pieces = [
+        Block(chunk, block.tag)
+        for block in blocks
+        for chunk in split_text(block.text, limit, length=_shown_len)
+    ]
+    messages: list[list[Block]] = []
+    used = 0
+    for piece in pieces:
+        size = _shown_len(piece.text)
+        if messages and used + utf16_len(_SEPARATOR) + size <= limit:
+            messages[-1].append(piece)
+            used += utf16_len(_SEPARATOR) + size
+        else:
+            messages.append([piece])
+            used = size
+    return [_SEPARATOR.join(_render(block) for block in message) for message in messages]
+
+
+def plain_messages(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """A core reply's plain text as escaped HTML messages."""
+    return paginate([Block(text)], limit)
+
+
+def post_html(post: Post, language: str, limit: int = MAX_MESSAGE) -> str:
+    """A summary post in ONE message: bold title, italic source, the summary cut to what fits."""
+    title = truncate_at_sentence(post.title, TITLE_SHARE, length=_shown_len)
+    header = [
+        block
+        for block in (
+            Block(title, "b"),
+            Block(
+                t("post.source", language, source=post.source.strip())
+                if post.source.strip()
+                else "",
+                "i",
+            ),
+        )
+        if block.text.strip()
+    ]
+    used = sum(_shown_len(block.text) + utf16_len(_SEPARATOR) for block in header)
+    room = max(limit - used, 1)
+    summary = truncate_at_sentence(post.summary, room, length=_shown_len)
+    blocks = header + ([Block(summary)] if summary.strip() else [])
+    return _SEPARATOR.join(_render(block) for block in blocks)
+
+
+def answer_blocks(answer: AnswerView, language: str) -> list[Block]:
+    """A follow-up answer, then the article sentences it stands on as quotes."""
+    blocks = [Block(answer.answer)]
+    if answer.evidence and not answer.abstained:
+        blocks.append(Block(t("answer.evidence", language), "i"))
+        blocks += [Block(sentence, "blockquote") for sentence in answer.evidence]
+    return [block for block in blocks if block.text.strip()]
+
+
+def is_web_url(url: str | None) -> bool:
+    """Telegram accepts only http(s) URLs in buttons and previews; local articles have paths."""
+    return bool(url) and url.lower().startswith(("http://", "https://"))  # type: ignore[union-attr]

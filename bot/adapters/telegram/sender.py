@@ -1,0 +1,131 @@
+"""The core's `Sender` on Telegram: posts with buttons, plain texts, admin notices, and replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+
+from bot.adapters.telegram.errors import RetryPolicy, delivery_errors, with_retries
+from bot.adapters.telegram.formatting import is_web_url, plain_messages, post_html
+from bot.core.types import Destination, Post
+from bot.errors import DeliveryError
+from bot.i18n import t
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+ASK_PREFIX = "ask:"  # callback data of the «اسأل» button: ask:<article id>
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+ReplyMarkup = InlineKeyboardMarkup | ForceReply
+
+
+def chat_ref(chat_id: str) -> int | str:
+    """Numeric ids as ints; `@channelname` stays a string (the Bot API accepts both)."""
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def post_keyboard(post: Post, language: str) -> InlineKeyboardMarkup:
+    """The article link (when it is a web page) and the «اسأل» button under each post."""
+    row = [
+        InlineKeyboardButton(
+            t("post.ask", language), callback_data=f"{ASK_PREFIX}{post.article_id}"
+        )
+    ]
+    if is_web_url(post.url):
+        row.insert(0, InlineKeyboardButton(t("post.read_more", language), url=post.url))
+    return InlineKeyboardMarkup([row])
+
+
+class TelegramSender:
+    """Sends rendered HTML; every Telegram refusal leaves as one of the core's delivery errors."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, admins: Sequence[int], retry: RetryPolicy) -> None:
+        self._bot = bot
+        self._admins = tuple(admins)
+        self._retry = retry
+
+    async def send_post(self, dest: Destination, post: Post, language: str) -> str:
+        """One message per post (never split, so exactly-once stays one message); its id."""
+        preview = LinkPreviewOptions(url=post.url) if is_web_url(post.url) else NO_PREVIEW
+        with delivery_errors():
+            message = await self.send_html(
+                dest,
+                post_html(post, language),
+                markup=post_keyboard(post, language),
+                preview=preview,
+            )
+        return str(message.message_id)
+
+    async def send_text(self, dest: Destination, text: str) -> str:
+        """Plain text, escaped and split; the id of the first message."""
+        with delivery_errors():
+            sent = await self.send_pages(dest, plain_messages(text))
+        return str(sent[0].message_id)
+
+    async def notify_admins(self, text: str) -> None:
+        """Each admin in `admins.telegram` in a private chat; one unreachable admin skips only himself."""
+        for admin_id in self._admins:
+            try:
+                await self.send_text(Destination(PLATFORM, str(admin_id)), text)
+            except DeliveryError as error:
+                log.warning("could not notify Telegram admin %s: %s", admin_id, error)
+
+    async def send_pages(
+        self,
+        dest: Destination,
+        pages: Sequence[str],
+        *,
+        markup: ReplyMarkup | None = None,
+        reply_to: int | None = None,
+    ) -> list[Message]:
+        """Sends HTML pages in order; the markup goes under the last one, the reply on the first."""
+        sent: list[Message] = []
+        for index, page in enumerate(pages):
+            last = index == len(pages) - 1
+            sent.append(
+                await self.send_html(
+                    dest,
+                    page,
+                    markup=markup if last else None,
+                    reply_to=reply_to if index == 0 else None,
+                )
+            )
+        return sent
+
+    async def send_html(
+        self,
+        dest: Destination,
+        text: str,
+        *,
+        markup: ReplyMarkup | None = None,
+        preview: LinkPreviewOptions = NO_PREVIEW,
+        reply_to: int | None = None,
+    ) -> Message:
+        """The one place that calls sendMessage: HTML mode, explicit preview, retried on network errors."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        return await with_retries(
+            lambda: self._bot.send_message(
+                chat_id=chat_ref(dest.chat_id),
+                text=text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=preview,
+                reply_markup=markup,
+                reply_parameters=reply,
+                message_thread_id=int(dest.thread_id) if dest.thread_id else None,
+            ),
+            self._retry,
+        )
