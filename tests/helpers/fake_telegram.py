@@ -324,7 +324,9 @@ class FakeTelegram:
         chat = self._chat(params["chat_id"])
         plain = self._checked_text(params)
         message = self._new_message(chat["id"], self.bot_user, plain)
-        if "reply_markup" in params:
+        if "inline_keyboard" in params.get(
+            "reply_markup", {}
+        ):  # Telegram echoes only inline keyboards
             message["reply_markup"] = params["reply_markup"]
         reply = params.get("reply_parameters") or {}
         if "message_id" in reply:
