@@ -27,6 +27,11 @@ ARTICLE = (
     "Analysts said the early launch puts pressure on rivals that planned similar parts for next year. "
     "The firm also said prices would stay close to the current generation for large customers.\n"
 )
+NEWS_LATER = (
+    "# Startup opens an Arabic speech lab\n\n"
+    "A startup opened a speech lab for Arabic dialects on Sunday. "
+    "It plans to release open models next spring. The lab hired forty researchers from the region.\n"
+)
 READY_WAIT_S = 0.02  # discord.py waits this long after the last GUILD_CREATE before READY
 
 

@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.discord.embeds import source_colour
 from bot.core import Destination, Post
 from bot.i18n import t
+from tests.discord.conftest import NEWS_LATER as NEWS
 from tests.discord.conftest import DiscordStack, StackFactory, make_config, write_article
 from tests.helpers.fake_discord import (
     ADMIN_ID,
@@ -20,7 +21,6 @@ from tests.helpers.fake_discord import (
     limit_errors,
 )
 
-NEWS = "# Startup opens an Arabic speech lab\n\nA startup opened a speech lab for Arabic dialects on Sunday. It plans to release open models next spring. The lab hired forty researchers from the region.\n"
 CHANNEL_MESSAGES = rf"/channels/{TEXT_CHANNEL_ID}/messages"
 
 

@@ -1,0 +1,104 @@
+"""Start, reconnect, restart and stop: tokens checked, sessions resumed, nothing posted twice."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.adapters.discord import build_discord_adapter
+from bot.errors import TokenError
+from tests.discord.conftest import (
+    NEWS_LATER,
+    DiscordStack,
+    StackFactory,
+    make_config,
+    write_article,
+)
+from tests.helpers.fake_discord import TEXT_CHANNEL_ID, FakeDiscord
+
+RESUMABLE = 4000  # "unknown error": Discord's way of asking for a RESUME
+
+
+async def test_a_dropped_gateway_resumes_the_session_and_events_flow_again(
+    bot: DiscordStack,
+) -> None:
+    await bot.fake.gateway.drop(RESUMABLE)
+    await bot.fake.wait_for(
+        lambda: bot.fake.gateway.log.resumes == 1 and bot.fake.gateway.connected
+    )
+    assert bot.fake.gateway.log.readies == 1  # resumed, not identified again
+    assert await bot.command("help")
+
+
+async def test_posts_after_a_reconnect_are_not_repeated(bot: DiscordStack) -> None:
+    await bot.command("subscribe", admin=True)
+    write_article(Path(bot.config.sources[0].path), "later.md", NEWS_LATER)
+    await bot.fetch()
+    assert await bot.core.deliver_new(bot.adapter.sender) == 1
+    await bot.fake.gateway.drop(RESUMABLE)
+    await bot.fake.wait_for(lambda: bot.fake.gateway.log.resumes == 1)
+    assert await bot.core.deliver_new(bot.adapter.sender) == 0
+    assert len(bot.fake.sent(TEXT_CHANNEL_ID)) == 1
+
+
+async def test_a_restart_on_the_same_database_posts_nothing_twice(
+    start_bot: StackFactory, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    first = await start_bot()
+    await first.fetch()
+    await first.command("subscribe", admin=True)
+    write_article(tmp_path / "news", "later.md", NEWS_LATER)
+    await first.fetch()
+    assert await first.core.deliver_new(first.adapter.sender) == 1
+    await first.stop()
+    second = await start_bot()
+    await second.fetch()
+    assert await second.core.deliver_new(second.adapter.sender) == 0
+    assert len(fake.sent(TEXT_CHANNEL_ID)) == 1
+    assert fake.gateway.log.readies == 2
+
+
+async def test_a_missing_token_is_a_token_error(
+    fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISCORD_BOT_TOKEN", raising=False)
+    with pytest.raises(TokenError, match="DISCORD_BOT_TOKEN") as caught:
+        build_discord_adapter(make_config(tmp_path, fake), core=None)  # type: ignore[arg-type]
+    assert caught.value.exit_code == 2
+
+
+async def test_a_rejected_token_is_a_token_error_and_leaves_discord_py_as_it_was(
+    start_bot: StackFactory, fake: FakeDiscord
+) -> None:
+    base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    with pytest.raises(TokenError, match="rejected") as caught:
+        await start_bot(token="not-the-token")
+    assert caught.value.exit_code == 2
+    assert [call.status for call in fake.calls("GET", r"/users/@me")] == [401]
+    assert (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY) == (base, gateway)
+
+
+async def test_stop_restores_discord_py_endpoints(
+    start_bot: StackFactory, fake: FakeDiscord
+) -> None:
+    base = Route.BASE
+    stack = await start_bot()
+    assert Route.BASE == fake.api_base_url
+    await stack.stop()
+    assert Route.BASE == base
+
+
+async def test_heartbeats_are_acknowledged(start_bot: StackFactory, tmp_path: Path) -> None:
+    fast = FakeDiscord(heartbeat_interval_ms=30)
+    await fast.start()
+    try:
+        stack = await start_bot(make_config(tmp_path, fast))
+        await fast.wait_for(lambda: fast.gateway.log.heartbeat_acks >= 3)
+        assert math.isfinite(stack.adapter.client.latency)
+        await stack.stop()
+    finally:
+        await fast.stop()
