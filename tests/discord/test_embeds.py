@@ -7,7 +7,10 @@ from bot.adapters.discord.embeds import THREAD_NAME_MAX, escape, source_colour, 
 
 def test_escape_neutralizes_markdown_and_mass_mentions() -> None:
     user = "<@123456789012345678>"
-    assert escape(f"@here _hi_ `x` {user}") == "@\u200bhere \\_hi\\_ \\`x\\` <@\u200b123456789012345678>"
+    assert (
+        escape(f"@here _hi_ `x` {user}")
+        == "@\u200bhere \\_hi\\_ \\`x\\` <@\u200b123456789012345678>"
+    )
 
 
 def test_each_source_keeps_one_colour_and_sources_differ() -> None:

@@ -9,6 +9,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters import build_adapters
 from bot.adapters.discord import build_discord_adapter
 from bot.errors import TokenError
 from tests.discord.conftest import (
@@ -18,7 +19,7 @@ from tests.discord.conftest import (
     make_config,
     write_article,
 )
-from tests.helpers.fake_discord import TEXT_CHANNEL_ID, FakeDiscord
+from tests.helpers.fake_discord import TEXT_CHANNEL_ID, VALID_TOKEN, FakeDiscord
 
 RESUMABLE = 4000  # "unknown error": Discord's way of asking for a RESUME
 
@@ -102,3 +103,12 @@ async def test_heartbeats_are_acknowledged(start_bot: StackFactory, tmp_path: Pa
         await stack.stop()
     finally:
         await fast.stop()
+
+
+async def test_the_composition_root_builds_this_adapter_when_enabled(
+    fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", VALID_TOKEN)
+    adapters = build_adapters(make_config(tmp_path, fake), core=None)  # type: ignore[arg-type]
+    [discord_adapter] = [adapter for adapter in adapters if adapter.platform == "discord"]
+    assert discord_adapter.sender.platform == "discord"

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from bot.adapters.discord.commands import build_commands
 from bot.adapters.discord.errors import TOKEN_ENV, rejected_token
 from bot.adapters.discord.handlers import Handlers
-from bot.adapters.discord.sender import DiscordSender
+from bot.adapters.discord.sender import PLATFORM, DiscordSender
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.config import Config, DiscordConfig, secret_from_env
 from bot.core import Core
@@ -83,6 +83,8 @@ class KhulasaClient(discord.Client):
 
 class DiscordAdapter:
     """Logs in, connects in the background, syncs slash commands; `sender` delivers for the core."""
+
+    platform = PLATFORM
 
     def __init__(
         self,
