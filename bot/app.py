@@ -85,6 +85,8 @@ class Application:
             log.info("khulasa running: adapters %s", [a.platform for a in started])
             await self._watch()
         finally:
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
             await self.scheduler.shutdown()
             for adapter in reversed(started):
                 await _stop_quietly(adapter)

@@ -115,7 +115,7 @@ class Pipeline:
         if not looks_like_page(result.body, result.content_type):
             raise FetchError(f"{url} is not an article page")
         page = await self._extract(result)
-        article = _page_article(page, fallback_title=url)
+        article = replace(_page_article(page, fallback_title=url), url=canonical_url(url))
         stored = await asyncio.to_thread(self._store_one, article)
         return stored
 

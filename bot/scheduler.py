@@ -75,9 +75,9 @@ class Scheduler:
         """Called with (subscription id, platform) when a digest subscription's time comes."""
         self._digest_callbacks.append(callback)
 
-    def start(self) -> None:
-        """Starts firing jobs on the running event loop."""
-        self.aps.start()
+    def start(self, *, paused: bool = False) -> None:
+        """Starts the job store on the running loop; `paused` holds firing (tests, maintenance)."""
+        self.aps.start(paused=paused)
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops new jobs, lets running ones finish (cancelled after `grace` seconds)."""

@@ -16,8 +16,9 @@ from summarizer.text import clean_text
 
 log = logging.getLogger(__name__)
 
-TEASER_CHARS = 600  # a feed item shorter than this is a teaser: fetch the page for the full text
+TEASER_CHARS = 400  # a feed item shorter than this is a teaser: fetch the page for the full text
 _FEED_TYPES = ("rss", "atom", "rdf", "xml")
+_UNDATED = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +50,20 @@ def looks_like_page(body: bytes, content_type: str | None) -> bool:
 
 
 def parse_feed(body: bytes, content_type: str | None, base_url: str) -> list[FeedItem]:
-    """Feed entries, newest last; raises FetchError when the bytes are no readable feed."""
+    """Feed entries, oldest first; raises FetchError when the bytes are no readable feed."""
     headers = {"content-type": content_type or "application/xml", "content-location": base_url}
     parsed = feedparser.parse(body, response_headers=headers)
-    if not parsed.entries:
-        if parsed.bozo or not parsed.version:
-            problem = parsed.get("bozo_exception") or "no feed entries"
-            raise FetchError(f"not a readable feed: {problem}")
-        return []
+    items = [item for entry in parsed.entries if (item := _item(entry)) is not None]
+    if not items and (parsed.bozo or not parsed.version):
+        problem = parsed.get("bozo_exception") or "no feed entries"
+        raise FetchError(f"not a readable feed: {problem}")
     if parsed.bozo:
         log.info(
             "feed %s is malformed, using the entries read: %s", base_url, parsed.bozo_exception
         )
-    items = [item for entry in parsed.entries if (item := _item(entry)) is not None]
-    return list(reversed(items))
+    # Oldest first, so stored ids follow publication; undated items keep the feed's order reversed
+    # (feeds list the newest first).
+    return sorted(reversed(items), key=lambda item: item.published or _UNDATED)
 
 
 def _item(entry: Any) -> FeedItem | None:

@@ -1,0 +1,81 @@
+"""`khulasa digest`: text and JSON output, only new items on a second run, --all and --limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import yaml
+
+from bot.cli import main
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name, title in (("1.txt", "First story"), ("2.md", "# Second story")):
+        (folder / name).write_text(
+            f"{title}\nThe body of the {name} article has sentences. It has another one too.",
+            "utf-8",
+        )
+    data = {
+        "storage": {"url": f"sqlite:///{tmp_path / 'data' / 'k.db'}"},
+        "summarizer": {"backend": "extractive"},
+        "fetch": {"retries": 0},
+        "sources": [
+            {"name": "seeds", "path": str(folder)},
+            {"name": "offline", "url": "http://127.0.0.1:9/feed.xml"},
+        ],
+    }
+    path = tmp_path / "k.yaml"
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    return path
+
+
+def test_text_digest_and_one_warning_line_per_unreachable_source(config_file, capsys, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert main(["digest", "--config", str(config_file)]) == 0
+    out, err = capsys.readouterr()
+    assert out.index("First story") < out.index("Second story")
+    assert "— seeds" in out and "The body of the 1.txt article has sentences." in out
+    warnings = [r.getMessage() for r in caplog.records if "offline" in r.getMessage()]
+    assert len(warnings) == 1 and "cannot connect" in warnings[0] and "\n" not in warnings[0]
+    assert "Traceback" not in err
+
+
+def test_json_lines_then_only_new_items_then_all_and_limit(config_file, tmp_path, capsys):
+    assert main(["digest", "--config", str(config_file), "--format", "json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["title"] for line in lines] == ["First story", "Second story"]
+    assert set(lines[0]) == {"id", "source", "title", "url", "language", "published", "summary"}
+    assert (lines[0]["source"], lines[0]["url"], lines[0]["published"]) == ("seeds", None, None)
+
+    assert main(["digest", "--config", str(config_file)]) == 0
+    assert capsys.readouterr().out == ""
+
+    (tmp_path / "seeds" / "3.txt").write_text(
+        "Third story\nFresh news body. More of it here.", "utf-8"
+    )
+    assert main(["digest", "--config", str(config_file), "--format", "json"]) == 0
+    assert [json.loads(x)["title"] for x in capsys.readouterr().out.splitlines()] == ["Third story"]
+
+    assert main(["digest", "--config", str(config_file), "--all", "--format", "json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    assert main(["digest", "--config", str(config_file), "--all", "--limit", "1"]) == 0
+    assert capsys.readouterr().out.count("— seeds") == 1
+
+
+def test_limit_leaves_the_rest_for_the_next_run(config_file, capsys):
+    assert main(["digest", "--config", str(config_file), "--limit", "1", "--format", "json"]) == 0
+    assert [json.loads(x)["title"] for x in capsys.readouterr().out.splitlines()] == ["First story"]
+    assert main(["digest", "--config", str(config_file), "--format", "json"]) == 0
+    assert [json.loads(x)["title"] for x in capsys.readouterr().out.splitlines()] == [
+        "Second story"
+    ]
+
+
+def test_bad_limit_is_a_usage_error(config_file, capsys):
+    assert main(["digest", "--config", str(config_file), "--limit", "0"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -1,0 +1,70 @@
+"""Dedup by canonical URL, GUID and content hash; a restart re-fetches, re-summarizes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.news.canonical import canonical_url
+from bot.news.types import ArticleData
+from bot.store import Store
+from bot.store.articles import add_article, add_summary
+from bot.store.models import Summary
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Example.ORG:443/a/?utm_source=x&id=3#top", "https://example.org/a?id=3"),
+        ("http://example.org:80/", "http://example.org/"),
+        ("http://example.org:8080/x/", "http://example.org:8080/x"),
+        ("https://e.org/p?fbclid=1&gclid=2&mc_cid=3&UTM_Medium=4&q=ok", "https://e.org/p?q=ok"),
+    ],
+)
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [
+        ArticleData(title="Other", text="Different text", url="https://e.org/a"),
+        ArticleData(title="Other", text="Different text", guid="g-1"),
+        ArticleData(title="Title", text="Same   text\n", url="https://e.org/b"),
+    ],
+    ids=["url", "guid", "content"],
+)
+def test_duplicates_are_not_stored_twice(store, duplicate):
+    original = ArticleData(title="Title", text="Same text", url="https://e.org/a", guid="g-1")
+    with store.session() as session:
+        assert add_article(session, None, original) is not None
+        assert add_article(session, None, duplicate) is None
+
+
+def test_a_summary_is_unique_per_article_and_model(store):
+    with store.session() as session:
+        article_id = add_article(session, None, ArticleData(title="T", text="x"))
+        fields = {"backend": "extractive", "model": "m", "language": "en", "text": "s"}
+        assert add_summary(session, article_id, **fields) is not None
+        assert add_summary(session, article_id, **fields) is None
+        assert add_summary(session, article_id, **{**fields, "model": "other"}) is not None
+
+
+async def test_a_restart_refetches_resummarizes_nothing(feeds, make_config, open_pipeline):
+    url = feeds.serve_file("/rss2.xml", "rss2.xml", etag='"v1"')
+    config = make_config(sources=[{"name": "rss", "url": url}])
+    async with open_pipeline(config) as pipeline:
+        first = await pipeline.run_once()
+    async with open_pipeline(config) as restarted:
+        second = await restarted.run_once()
+        with restarted.store.session() as session:
+            summaries = session.scalar(select(func.count()).select_from(Summary))
+    assert (len(first), second, summaries) == (2, [], 2)
+    assert feeds.hits("/rss2.xml")[-1].headers["If-None-Match"] == '"v1"'

@@ -1,0 +1,33 @@
+"""The Alembic migration builds exactly the schema the models declare."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.store import Store
+from bot.store.models import Base
+
+
+def test_migration_matches_the_models(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'k.db'}")
+    try:
+        with store.engine.connect() as connection:
+            diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert diffs == []
+        assert "alembic_version" in inspect(store.engine).get_table_names()
+    finally:
+        store.close()
+
+
+def test_opening_an_existing_database_keeps_its_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    first = Store(url)
+    with first.session() as session:
+        session.execute(Base.metadata.tables["settings"].insert().values(key="k", value="v"))
+    first.close()
+    second = Store(url)
+    with second.session() as session:
+        assert session.execute(Base.metadata.tables["settings"].select()).all() == [("k", "v")]
+    second.close()

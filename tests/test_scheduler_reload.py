@@ -1,0 +1,115 @@
+"""Reload while running (direct call, file change, SIGHUP) and a clean shutdown of `khulasa run`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import signal
+
+import yaml
+
+from bot.app import Application, open_runtime
+from bot.config import load_config
+from bot.reload import ConfigReloader
+
+
+def write_config(path, tmp_path, sources):  # noqa: ANN001, ANN201
+    data = {
+        "storage": {"url": f"sqlite:///{tmp_path / 'data' / 'k.db'}"},
+        "summarizer": {"backend": "extractive"},
+        "sources": sources,
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return path
+
+
+def seed_dir(tmp_path):  # noqa: ANN001, ANN201
+    folder = tmp_path / "seeds"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.txt").write_text(
+        "Seed title\nA seed article body with a few words in it. And a second sentence.", "utf-8"
+    )
+    return str(folder)
+
+
+class SignallingStream(io.StringIO):
+    """stdout for the console adapter that tells the test when something was printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = asyncio.Event()
+
+    def write(self, text: str) -> int:
+        self.written.set()
+        return super().write(text)
+
+
+async def test_reload_applies_a_valid_config_and_rejects_a_bad_one(tmp_path, caplog):
+    path = write_config(tmp_path / "k.yaml", tmp_path, [{"name": "a", "path": "x"}])
+    applied = []
+
+    async def apply(config) -> None:  # noqa: ANN001
+        applied.append([source.name for source in config.sources])
+
+    reloader = ConfigReloader(path, apply)
+    assert await reloader.reload_if_changed() is False
+    write_config(path, tmp_path, [{"name": "a", "path": "x"}, {"name": "b", "path": "y"}])
+    os.utime(path, (1, 1))
+    assert await reloader.reload_if_changed() is True
+    path.write_text("sources:\n  - name: c\n    path: z\n    schedule: every day\n", "utf-8")
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        assert await reloader.reload() is False
+    assert applied == [["a", "b"]]
+    (record,) = caplog.records
+    assert "line 4" in record.getMessage() and "sources[0].schedule" in record.getMessage()
+
+
+async def test_sighup_reloads_the_running_loop(tmp_path):
+    path = write_config(tmp_path / "k.yaml", tmp_path, [])
+    reloaded = asyncio.Event()
+
+    async def apply(config) -> None:  # noqa: ANN001
+        reloaded.set()
+
+    reloader = ConfigReloader(path, apply)
+    loop = asyncio.get_running_loop()
+    reloader.install_sighup(loop)
+    try:
+        os.kill(os.getpid(), signal.SIGHUP)
+        await asyncio.wait_for(reloaded.wait(), 2)
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
+async def test_run_prints_posts_reloads_sources_and_stops_cleanly(tmp_path):
+    seeds = seed_dir(tmp_path)
+    path = write_config(tmp_path / "k.yaml", tmp_path, [{"name": "seeds", "path": seeds}])
+    out = SignallingStream()
+    async with open_runtime(load_config(path)) as runtime:
+        app = Application(runtime, path, poll_seconds=0.05)
+        app.adapters[0].sender.stream = out
+        reloaded = asyncio.Event()
+        apply = app.reloader.apply
+
+        async def apply_and_signal(config) -> None:  # noqa: ANN001
+            await apply(config)
+            reloaded.set()
+
+        app.reloader.apply = apply_and_signal
+        running = asyncio.create_task(app.run())
+        try:
+            await asyncio.wait_for(out.written.wait(), 5)
+            assert "Seed title" in out.getvalue()
+            write_config(
+                path, tmp_path, [{"name": "seeds", "path": seeds}, {"name": "more", "path": seeds}]
+            )
+            os.utime(path, (2, 2))
+            await asyncio.wait_for(reloaded.wait(), 5)
+            assert "fetch:more" in app.scheduler.job_ids()
+        finally:
+            app.stop()
+            await asyncio.wait_for(running, 5)
+    assert not app.scheduler.aps.running
+    assert out.getvalue().count("Seed title") == 1
