@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # Written last: a directory without it is not a finished conversion.
 MARKER = "khulasa-converted.json"
 _TEMP_PREFIX = ".converting-"
+_REASON_CHARS = 160  # converter errors list every supported architecture; a log line needs less
 # What a failed conversion raises: unsupported architecture, unreadable weights, disk full.
 CONVERSION_ERRORS = (ValueError, NotImplementedError, KeyError, OSError, RuntimeError)
 
@@ -88,7 +89,8 @@ def convert(model: str, source: str, revision: str | None, quantization: str, ta
             shutil.rmtree(target)
         work.rename(target)
     except CONVERSION_ERRORS as error:
-        raise ConversionError(f"{type(error).__name__}: {error}") from error
+        reason = (str(error).splitlines() or [""])[0][:_REASON_CHARS]
+        raise ConversionError(f"{type(error).__name__}: {reason}") from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     logger.info("converted %s to CTranslate2 (%s) in %s", model, quantization, target)

@@ -43,8 +43,9 @@ def generate_kwargs(settings: GenerationSettings) -> dict[str, Any]:
         "num_beams": settings.num_beams,
         "max_new_tokens": maximum,
         "no_repeat_ngram_size": settings.no_repeat_ngram_size,
-        "length_penalty": settings.length_penalty,
     }
+    if settings.num_beams > 1:  # greedy search has no length penalty; transformers warns
+        kwargs["length_penalty"] = settings.length_penalty
     if minimum is not None:
         kwargs["min_new_tokens"] = minimum
     return kwargs
