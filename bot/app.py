@@ -100,7 +100,7 @@ class Application:
         """Takes a validated new config: sources, schedules and channels change without restart."""
         self.config = config
         self.runtime.pipeline.update_config(config)
-        self.core.context.config = config
+        self.core.update_config(config)
         await self._sync_channels(config)
         await self.scheduler.apply(config)
 

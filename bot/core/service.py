@@ -40,6 +40,10 @@ def qa_options(config: Config) -> QAOptions:
         llm_model=config.qa.llm.model,
         llm_api_key_env=config.qa.llm.api_key_env,
         llm_timeout=config.qa.llm.timeout,
+        min_score=config.qa.min_score,
+        max_evidence=config.qa.max_evidence,
+        device=config.qa.device,
+        local_files_only=config.qa.local_files_only,
     )
 
 
@@ -83,6 +87,11 @@ class Core:
         missing = {spec.name for spec in COMMANDS} ^ set(self._handlers)
         if missing:
             raise RuntimeError(f"command table and handlers disagree: {sorted(missing)}")
+
+    def update_config(self, config: Config) -> None:
+        """Takes a reloaded config: sources, limits and Q&A settings apply from the next command."""
+        self.context.config = config
+        self.qa.options = qa_options(config)
 
     async def start(self) -> int:
         """Call once before delivering: rows a crash left `sending` become `unknown` (never re-sent)."""
