@@ -1,5 +1,6 @@
 """Khulasa's summarization library: Arabic-first text processing and summarization backends."""
 
+from .backends import build_summarizer
 from .errors import BackendUnavailableError, InputError, ModelUnavailableError, SummarizerError
 from .qa import Answer, QAOptions, answer
 from .text import (
@@ -30,6 +31,7 @@ __all__ = [
     "SummarizerOptions",
     "Summary",
     "answer",
+    "build_summarizer",
     "clean_text",
     "content_terms",
     "decode_bytes",
