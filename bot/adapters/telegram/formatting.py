@@ -31,7 +31,8 @@ def _shown(text: str) -> str:
 
 
 def _shown_len(text: str) -> int:
-    return utf16_len(_shown(text))
+    """UTF-16 length plus one right-to-left mark per line: a cheap, safe bound of `_shown`."""
+    return utf16_len(text) + text.count("\n") + 1
 
 
 def _render(block: Block) -> str:
