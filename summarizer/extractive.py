@@ -31,7 +31,7 @@ class Weights:
     position_decay: float = 0.5  # position prior = 1 / (1 + rank) ** decay
     redundancy: float = 0.5  # MMR: how much similarity to picked sentences costs
     duplicate_similarity: float = 0.6  # at or above this a sentence repeats one already picked
-    short_sentence_terms: int = 5  # sentences with fewer content words count half
+    full_sentence_terms: int = 10  # content words of a complete statement; fewer scale down
 
 
 @dataclass(slots=True)
@@ -162,9 +162,7 @@ class ExtractiveSummarizer:
             score += weights.position / (1 + candidate.rank) ** weights.position_decay
             if title_vector:
                 score += weights.title * _cosine(vector, title_vector)
-            if sum(candidate.terms.values()) < weights.short_sentence_terms:
-                score *= 0.5
-            candidate.score = score
+            candidate.score = score * _length_prior(candidate.terms, weights.full_sentence_terms)
 
     def _pick(self, candidates: list[_Candidate], graph: Graph) -> list[Sentence]:
         """Greedy MMR under the sentence and character budgets; article order on the way out."""
@@ -188,6 +186,16 @@ class ExtractiveSummarizer:
             chosen.append(best)
             length += extra
         return sorted((candidates[i].sentence for i in chosen), key=lambda s: s.index)
+
+
+def _length_prior(terms: Counter[str], full: int) -> float:
+    """Share of a complete statement's content a sentence carries, at most 1.
+
+    Fragments (a dateline, a caption, half a wrapped line) say too little to stand in a
+    summary, and each wasted slot of a 3-sentence budget costs a third of it; a smooth
+    ramp rather than a cut-off keeps a short but central sentence in the running.
+    """
+    return min(1.0, sum(terms.values()) / full)
 
 
 def _repeats(terms: Counter[str], title_terms: set[str]) -> bool:

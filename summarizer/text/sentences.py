@@ -62,6 +62,18 @@ def _ends_here(text: str, position: int, after: int) -> bool:
     )
 
 
+def _closes_line(line: str) -> bool:
+    """Whether a wrapped line ends its sentence (or introduces a list).
+
+    A closing quote or bracket alone does not: wrapping often falls right after a quoted
+    name («سابك»), and only a terminator before the closers ends the sentence.
+    """
+    if line.endswith(":"):
+        return True
+    body = line.rstrip(_CLOSERS)
+    return bool(body) and body[-1] in _TERMINATORS
+
+
 def _wrapped_line_breaks(text: str) -> set[int]:
     """Line breaks of hard-wrapped text (fixed-width lines cut mid-sentence) that are no break.
 
@@ -78,7 +90,7 @@ def _wrapped_line_breaks(text: str) -> set[int]:
         if len(stripped) < _WRAP_MIN_LINE:
             continue
         long_lines += 1
-        if following.strip() and stripped[-1] not in _TERMINATORS + _CLOSERS + ":":
+        if following.strip() and not _closes_line(stripped):
             run_on.add(offset - 1)
     return run_on if long_lines >= 3 and len(run_on) >= _WRAP_SHARE * long_lines else set()
 

@@ -66,6 +66,18 @@ def test_no_two_chosen_sentences_are_duplicates():
     assert indices == (0, 2, 3)
 
 
+def test_a_short_fragment_loses_its_early_slot_to_a_complete_statement():
+    body = "\n".join(
+        [
+            "أعلنت وزارة الصحة الأردنية اليوم إطلاق حملة وطنية لتطعيم الأطفال ضد الحصبة في المحافظات.",
+            "وتشمل الحملة الأطفال في المحافظات.",
+            "وتستهدف الحملة أكثر من مليون طفل دون سن الخامسة وتستمر أسبوعين في المدارس والمراكز.",
+            "وقالت الوزارة إن فرقًا ميدانية ستزور القرى النائية لضمان وصول اللقاح إلى كل الأطفال.",
+        ]
+    )
+    assert summarize(Article(text=body), sentences=2)[1] == (0, 2)
+
+
 def test_sentence_budget_is_respected(article):
     assert len(summarize(article, sentences=1)[1]) == 1
     assert len(summarize(article, sentences=2)[1]) == 2

@@ -75,5 +75,31 @@ def test_hard_wrapped_paragraphs_join_across_line_breaks():
     assert sentences[0].text.endswith("الجمعة والسبت.")
 
 
+def test_a_wrapped_line_ending_in_a_quoted_name_runs_on():
+    text = (
+        'ارتفعت أسهم 53 شركة وانخفضت أسهم 18 شركة في السوق أمس من أبرزها "سابك"\n'
+        "المتراجع سهمها 2.1% إلى 1262 ريالا بعد جلسة شهدت تداولات نشطة طوال اليوم.\n"
+        "وشهدت السوق عودة لزخم المضاربات على أسهم الشركات الصغيرة واكبها تنقل سريع\n"
+        "للمضاربين بين القطاعات لتحقيق مكاسب سعرية قبل عودة السوق للهبوط مجددا.\n"
+        "وقال محللون إن السوق تترقب نتائج الربع الثاني للشركات القيادية «سابك»\n"
+        "و«الراجحي» خلال الأسبوع المقبل.\n"
+    )
+    sentences = split_sentences(text)
+    assert len(sentences) == 3
+    assert sentences[0].text.endswith("طوال اليوم.")
+    assert sentences[2].text.endswith("الأسبوع المقبل.")
+
+
+def test_a_wrapped_line_ending_in_a_closed_quotation_ends_the_sentence():
+    text = (
+        "وقال رئيس الجمعية في كلمته أمام المؤتمر السنوي إن «العمل مستمر رغم الصعوبات.»\n"
+        "وأضاف أن الجمعية ستعقد اجتماعا موسعا مع الأعضاء لمناقشة الخطة الجديدة في\n"
+        "الشهر المقبل بحضور ممثلين عن الوزارة والقطاع الخاص والنقابات المهنية وعدد\n"
+        "من الخبراء.\n"
+    )
+    sentences = split_sentences(text)
+    assert [s.text[-10:] for s in sentences] == ["الصعوبات.»", "من الخبراء."[-10:]]
+
+
 def test_punctuation_only_text_has_no_sentences():
     assert split_sentences(" ... !! ") == []
