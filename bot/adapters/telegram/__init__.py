@@ -4,6 +4,7 @@ from bot.adapters.telegram.adapter import (
     RequestTimeouts,
     TelegramAdapter,
     build_telegram_adapter,
+    create_adapter,
     default_rate_limiter,
 )
 from bot.adapters.telegram.errors import RetryPolicy
@@ -15,5 +16,6 @@ __all__ = [
     "TelegramAdapter",
     "TelegramSender",
     "build_telegram_adapter",
+    "create_adapter",
     "default_rate_limiter",
 ]

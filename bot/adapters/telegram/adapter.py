@@ -114,6 +114,8 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
 class TelegramAdapter:
     """Owns the PTB Application; `start()`/`stop()` run it on the caller's event loop."""
 
+    platform = PLATFORM
+
     def __init__(
         self,
         config: Config,
@@ -125,7 +127,6 @@ class TelegramAdapter:
         rate_limiter: BaseRateLimiter | None = None,
     ) -> None:
         self._config = config
-        self._core = core
         self._timeouts = timeouts or RequestTimeouts()
         self.application = build_application(
             config.telegram, token, self._timeouts, rate_limiter or default_rate_limiter()
@@ -141,7 +142,7 @@ class TelegramAdapter:
         return self._sender
 
     async def start(self) -> None:
-        """getMe (a rejected token is a TokenError), menus, config channels, then polling or webhook."""
+        """getMe (a rejected token is a TokenError), command menus, then polling or webhook."""
         try:
             await self.application.initialize()
         except InvalidToken:
@@ -161,7 +162,7 @@ class TelegramAdapter:
         await self.application.shutdown()
 
     async def _post_init(self) -> None:
-        """What PTB's post_init would do (the manual lifecycle does not call it): menus, channels."""
+        """What PTB's post_init would do (the manual lifecycle does not call it): command menus."""
         bot = self.application.bot
         for language, code in MENU_LANGUAGES:
             public = [BotCommand(*item) for item in command_menu(language, include_admin=False)]
@@ -177,7 +178,6 @@ class TelegramAdapter:
                     Forbidden,
                 ) as error:  # the admin has not opened a chat with the bot yet
                     log.info("admin menu for Telegram user %s not set: %s", admin_id, error)
-        await self._core.sync_config_channels(PLATFORM, self._config.telegram.channels)
 
     async def _receive_updates(self) -> None:
         updater = self.application.updater
@@ -204,3 +204,6 @@ class TelegramAdapter:
 def build_telegram_adapter(config: Config, core: Core) -> TelegramAdapter:
     """The composition root's entry: the token from TELEGRAM_BOT_TOKEN (missing → TokenError, exit 2)."""
     return TelegramAdapter(config, core, secret_from_env(TOKEN_ENV, what="The Telegram bot"))
+
+
+create_adapter = build_telegram_adapter  # the name `bot.adapters.build_adapters` looks up
