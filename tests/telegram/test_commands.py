@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.core import COMMANDS
 from bot.i18n import t
 from tests.helpers.fake_telegram import BOT_ID
+from tests.helpers.feed_server import FeedServer
 from tests.telegram.conftest import (
     ADMIN,
     ADMIN_ID,
+    ARTICLE_EN,
     CHANNEL_ID,
     CHANNEL_NAME,
     GROUP_ID,
@@ -166,3 +168,23 @@ async def test_failure_inside_a_command_gets_an_apology_not_a_traceback(
     stack.core.handle = broken  # type: ignore[method-assign]
     [reply] = await stack.say(READER_ID, READER_AR, "/status")
     assert reply.result["text"] == said("error.generic", "ar")
+
+
+async def test_summary_of_a_url_posts_it_with_link_button_and_preview(bot: BotStack) -> None:
+    paragraphs = "".join(f"<p>{sentence}</p>" for sentence in ARTICLE_EN.splitlines()[2:] * 3)
+    page = f"<html><head><title>Chips ship early</title></head><body><article><h1>Chips ship early</h1>{paragraphs}</article></body></html>"
+    server = FeedServer()
+    await server.start()
+    try:
+        url = server.serve(
+            "/chips", body=page.encode(), content_type="text/html; charset=utf-8", delay=0.1
+        )
+        [post] = await bot.say(300, READER_EN, f"/summary {url}")
+    finally:
+        await server.close()
+    assert "Chips ship early" in post.result["text"]
+    read, ask = post.params["reply_markup"]["inline_keyboard"][0]
+    assert (read["text"], read["url"]) == (t("post.read_more", "en"), url)
+    assert ask["text"] == t("post.ask", "en")
+    assert post.params["link_preview_options"] == {"url": url}
+    assert bot.fake.calls_of("sendChatAction", chat_id=300, action="typing")
