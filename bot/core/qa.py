@@ -51,7 +51,11 @@ class QuestionAnswering:
             raise UserError("error.not_an_article")
         question = question.strip()
         if not question:
-            return Reply(text=t("ask.prompt", caller.language), prompt_question=True)
+            return Reply(
+                text=t("ask.prompt", caller.language),
+                prompt_question=True,
+                article_id=thread.article_id,
+            )
         try:
             async with self.context.inference:
                 answer = await asyncio.to_thread(

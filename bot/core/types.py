@@ -73,3 +73,4 @@ class Reply:
     posts: list[Post] = field(default_factory=list)
     answer: AnswerView | None = None
     prompt_question: bool = False  # adapter should ask the reader to type a question (force-reply)
+    article_id: int | None = None  # with prompt_question: the article the prompt belongs to

@@ -61,3 +61,14 @@ async def test_ask_button_prompts_and_the_reply_to_the_prompt_is_answered(bot: B
     assert prompt.result["text"] == said("ask.prompt", "ar")
     [answer] = await bot.say(READER_ID, READER_AR, QUESTION, reply_to=prompt.result["message_id"])
     assert "40" in answer.result["text"]
+
+
+async def test_bare_ask_as_a_reply_prompts_and_the_reply_to_the_prompt_is_answered(
+    bot: BotStack,
+) -> None:
+    post_id = await _post(bot)
+    [prompt] = await bot.say(READER_ID, READER_AR, "/ask", reply_to=post_id)
+    assert prompt.params["reply_markup"]["force_reply"] is True
+    assert prompt.result["text"] == said("ask.prompt", "ar")
+    [answer] = await bot.say(READER_ID, READER_AR, QUESTION, reply_to=prompt.result["message_id"])
+    assert "40" in answer.result["text"]

@@ -217,11 +217,10 @@ class Handlers:
     ) -> None:
         """Text, posts and answers, in that order; posts and answers are recorded for follow-ups."""
         dest = caller.destination
-        if reply.text:
-            markup = ForceReply(selective=True) if reply.prompt_question else None
-            await self._sender.send_pages(
-                dest, plain_messages(reply.text), markup=markup, reply_to=reply_to
-            )
+        if reply.prompt_question and reply.article_id is not None:
+            await self._prompt(caller, reply.article_id, reply_to)
+        elif reply.text:
+            await self._sender.send_pages(dest, plain_messages(reply.text), reply_to=reply_to)
         for post in reply.posts:
             message_id = await self._sender.send_post(dest, post, caller.language)
             await self._core.record_message(dest, message_id, post.article_id)
