@@ -9,11 +9,17 @@ from bot.i18n import t
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One command: its name, the i18n keys that describe it, and who may run it."""
+    """One command: its name, its argument, the i18n keys that describe it, and who may run it."""
 
     name: str
     admin_only: bool = False  # bot admins only (config.admins.<platform>)
-    takes_args: bool = False
+    arg: str | None = None  # name of the free-text argument (a slash-command option); None = none
+    arg_required: bool = False
+    targets_chat: bool = False  # the handler accepts another chat or channel as its target
+
+    @property
+    def takes_args(self) -> bool:
+        return self.arg is not None
 
     @property
     def help_key(self) -> str:
@@ -29,12 +35,12 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start"),
     CommandSpec("help"),
-    CommandSpec("subscribe", takes_args=True),
-    CommandSpec("unsubscribe", takes_args=True),
-    CommandSpec("subscriptions"),
-    CommandSpec("summary", takes_args=True),
-    CommandSpec("ask", takes_args=True),
-    CommandSpec("schedule", takes_args=True),
+    CommandSpec("subscribe", arg="sources", targets_chat=True),
+    CommandSpec("unsubscribe", arg="sources", targets_chat=True),
+    CommandSpec("subscriptions", targets_chat=True),
+    CommandSpec("summary", arg="query"),
+    CommandSpec("ask", arg="question", arg_required=True),
+    CommandSpec("schedule", arg="schedule", targets_chat=True),
     CommandSpec("sources", admin_only=True),
     CommandSpec("status", admin_only=True),
     CommandSpec("pause", admin_only=True),

@@ -109,7 +109,7 @@ async def test_admin_commands_work_with_manage_server(bot: DiscordStack) -> None
 
 async def test_schedule_makes_this_channel_a_digest(bot: DiscordStack) -> None:
     await bot.command("subscribe", admin=True)
-    bodies = await bot.command("schedule", {"text": "chat 0 9 * * *"}, admin=True)
+    bodies = await bot.command("schedule", {"schedule": "chat 0 9 * * *"}, admin=True)
     assert texts(bodies) == said("schedule.chat_done", schedule="0 9 * * *")
 
 

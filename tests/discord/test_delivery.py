@@ -61,7 +61,7 @@ async def test_a_forum_subscription_opens_one_post_per_article(bot: DiscordStack
 
 async def test_a_digest_channel_gets_its_pending_summaries_on_schedule(bot: DiscordStack) -> None:
     await subscribed_with_news(bot)
-    await bot.command("schedule", {"text": "chat 0 9 * * *"}, admin=True)
+    await bot.command("schedule", {"schedule": "chat 0 9 * * *"}, admin=True)
     assert await bot.core.deliver_new(bot.adapter.sender) == 0  # digests wait for their time
     [(subscription_id, platform, _)] = await bot.core.digest_schedules()
     assert platform == "discord"

@@ -19,16 +19,6 @@ from bot.core import COMMANDS, CommandSpec
 
 Channel = discord.TextChannel | discord.ForumChannel | discord.Thread
 
-# Discord-side option names of the table's free-text argument (the core parses the text).
-TEXT_OPTION = {
-    "summary": "query",
-    "subscribe": "sources",
-    "unsubscribe": "sources",
-    "ask": "question",
-}
-DEFAULT_TEXT_OPTION = "text"
-# Commands whose core handler accepts a resolved target channel (how a forum gets subscribed).
-TARGETED = frozenset({"subscribe", "unsubscribe", "subscriptions", "schedule"})
 CHANNEL_OPTION = "channel"
 MESSAGE_OPTION = "message"  # /ask: a summary message's link or id (slash commands cannot reply)
 
@@ -45,19 +35,13 @@ class Option:
     description_key: str
 
 
-def text_option(spec: CommandSpec) -> str:
-    """The option that carries the command's argument text."""
-    return TEXT_OPTION.get(spec.name, DEFAULT_TEXT_OPTION)
-
-
 def options_for(spec: CommandSpec) -> list[Option]:
     """The Discord options of one table command, required ones first."""
     options = []
-    if spec.args_key is not None:
-        required = spec.name == "ask"
-        annotation = str if required else str | None
-        options.append(Option(text_option(spec), annotation, required, spec.args_key))
-    if spec.name in TARGETED:
+    if spec.arg is not None and spec.args_key is not None:
+        annotation = str if spec.arg_required else str | None
+        options.append(Option(spec.arg, annotation, spec.arg_required, spec.args_key))
+    if spec.targets_chat:
         options.append(Option(CHANNEL_OPTION, Channel | None, False, "discord.option.channel"))
     if spec.name == "ask":
         options.append(Option(MESSAGE_OPTION, str | None, False, "discord.option.message"))

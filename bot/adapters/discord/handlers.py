@@ -11,7 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.commands import CHANNEL_OPTION, MESSAGE_OPTION, text_option
+from bot.adapters.discord.commands import CHANNEL_OPTION, MESSAGE_OPTION
 from bot.adapters.discord.embeds import (
     NO_MENTIONS,
     answer_embed,
@@ -57,7 +57,7 @@ class Handlers:
         replied = None
         if spec.name == "ask":
             caller, replied = self._asked_about(caller, values.get(MESSAGE_OPTION) or "")
-        args = values.get(text_option(spec)) or ""
+        args = values.get(spec.arg or "") or ""
         reply = await self.core.handle(spec.name, caller, args, replied, target=target)
         message = await self._render(interaction.followup.send, here, reply, replied)
         if (
