@@ -86,7 +86,10 @@ def load_model(source: str, options: SummarizerOptions, device: str) -> LoadedMo
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", UserWarning)
             model = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8
+                model,
+                {torch.nn.Linear},
+                dtype=torch.qint8,
+                inplace=True,  # one copy in memory
             )
     elif options.quantize:
         logger.warning(

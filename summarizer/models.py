@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from summarizer.chunking import Seq2SeqEngine, summarize_texts
-from summarizer.errors import BackendUnavailableError, ModelUnavailableError
+from summarizer.errors import BackendUnavailableError, InputError, ModelUnavailableError
 from summarizer.text import detect_language
 from summarizer.types import Article, SummarizerOptions, Summary
 
@@ -169,6 +169,8 @@ class RoutedSeq2SeqSummarizer(ABC):
         groups: dict[str, list[int]] = {}
         written: list[str] = []
         for position, article in enumerate(articles):
+            if not article.text.strip():
+                raise InputError(f"article {article.id or position} has no text to summarize")
             model, language = route(article.language or detect_language(article.text), self.options)
             groups.setdefault(model, []).append(position)
             written.append(language)

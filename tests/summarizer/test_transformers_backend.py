@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from benchmarks.baseline import Baseline
-from summarizer.errors import ModelUnavailableError
+from summarizer.errors import InputError, ModelUnavailableError
 from summarizer.hf import TransformersSummarizer
 from summarizer.types import Article, GenerationSettings
 
@@ -182,3 +182,8 @@ def test_greedy_ids_match_the_one_at_a_time_baseline(
     for text in SHORT:
         expected = [int(t) for t in baseline.token_ids(text)[1:] if t != pad]
         assert ours[len(baseline.tokenizer(text).input_ids)] == expected
+
+
+def test_an_empty_article_is_an_input_error(tiny_models, tiny_options) -> None:
+    with pytest.raises(InputError):
+        TransformersSummarizer(tiny_options(tiny_models.modern)).summarize([Article(" \n ")])
