@@ -43,12 +43,16 @@ def write_article(folder: Path, name: str, text: str) -> Path:
 
 
 def make_config(tmp_path: Path, fake: FakeDiscord, language: str = "en", **discord: Any) -> Config:
-    """Extractive summaries, one local source, the fake as Discord; English posts by default."""
+    """Extractive summaries, one local source, the fake as Discord; English posts by default.
+
+    Readers' links may reach 127.0.0.1, where the tests serve article pages.
+    """
     return Config.model_validate(
         {
             "storage": {"url": f"sqlite:///{tmp_path / 'khulasa.db'}"},
             "summarizer": {"backend": "extractive", "sentences": 2},
             "sources": [{"name": "local", "path": str(tmp_path / "news"), "language": "en"}],
+            "fetch": {"allow_private_urls": True, "retries": 0},
             "discord": {
                 "enabled": True,
                 "api_base_url": fake.api_base_url,

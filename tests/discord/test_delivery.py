@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.discord.adapter import RATE_LIMIT_PATIENCE_S
 from bot.adapters.discord.embeds import source_colour
 from bot.core import Destination, Post
 from bot.i18n import t
@@ -112,11 +113,35 @@ async def test_everyone_in_a_title_never_pings(bot: DiscordStack) -> None:
     assert not any(message["mention_everyone"] for message in bot.fake.world.messages.values())
 
 
-async def test_a_429_is_waited_out_and_the_post_still_goes_once(bot: DiscordStack) -> None:
+@pytest.mark.parametrize("is_global", [False, True])
+async def test_a_429_is_waited_out_and_the_post_still_goes_once(
+    bot: DiscordStack, is_global: bool
+) -> None:
     await subscribed_with_news(bot)
-    bot.fake.fail("POST", CHANNEL_MESSAGES, 429, retry_after=0.05)
+    bot.fake.fail("POST", CHANNEL_MESSAGES, 429, retry_after=0.05, is_global=is_global)
     assert await bot.core.deliver_new(bot.adapter.sender) == 1
     assert [call.status for call in bot.fake.calls("POST", CHANNEL_MESSAGES)] == [429, 200]
+
+
+async def test_a_429_longer_than_our_patience_defers_the_post_to_the_next_round(
+    bot: DiscordStack,
+) -> None:
+    await subscribed_with_news(bot)
+    bot.fake.fail("POST", CHANNEL_MESSAGES, 429, retry_after=RATE_LIMIT_PATIENCE_S + 60)
+    assert await bot.core.deliver_new(bot.adapter.sender) == 0  # not slept on
+    assert await bot.core.deliver_new(bot.adapter.sender) == 1
+    assert [call.status for call in bot.fake.calls("POST", CHANNEL_MESSAGES)] == [429, 200]
+
+
+async def test_long_text_is_split_into_messages_within_the_content_limit(
+    bot: DiscordStack,
+) -> None:
+    dest = Destination("discord", str(TEXT_CHANNEL_ID), kind="channel")
+    text = "The digest mentions chips and phones and prices today. " * 120
+    await bot.adapter.sender.send_text(dest, text)
+    bodies = bot.fake.sent(TEXT_CHANNEL_ID)
+    assert len(bodies) > 1 and not any(limit_errors(body) for body in bodies)
+    assert all(body["content"].endswith("today.") for body in bodies)
 
 
 async def test_a_403_deactivates_the_subscription_and_tells_the_admins(bot: DiscordStack) -> None:

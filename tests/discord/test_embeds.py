@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.adapters.discord.embeds import THREAD_NAME_MAX, escape, source_colour, thread_name
+from datetime import UTC, datetime
+
+from bot.adapters.discord.embeds import (
+    THREAD_NAME_MAX,
+    escape,
+    post_embed,
+    source_colour,
+    thread_name,
+)
+from bot.core import Post
+from bot.i18n import t
 
 
 def test_escape_neutralizes_markdown_and_mass_mentions() -> None:
@@ -22,3 +32,13 @@ def test_thread_names_keep_whole_words_within_the_limit() -> None:
     name = thread_name("word " * 60)
     assert len(name) <= THREAD_NAME_MAX and name.endswith("word…")
     assert thread_name("   ") == "…"
+
+
+def test_a_post_links_its_title_and_shows_source_and_time_in_the_footer() -> None:
+    published = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    post = Post(7, 8, "Chips", "https://example.org/chips", "aitnews", "Short.", "en", published)
+    embed = post_embed(post, "ar").to_dict()
+    assert (embed["title"], embed["url"]) == ("Chips", "https://example.org/chips")
+    assert embed["footer"]["text"] == t("post.source", "ar", source="aitnews")
+    assert embed["timestamp"] == published.isoformat()  # Discord shows it beside the footer
+    assert embed["color"] == source_colour("aitnews").value

@@ -22,7 +22,15 @@ from bot.adapters.discord.embeds import (
 )
 from bot.adapters.discord.sender import PLATFORM, destination_of
 from bot.config import Config
-from bot.core import Caller, CommandSpec, Core, Destination, RepliedMessage, Reply
+from bot.core import (
+    AnswerView,
+    Caller,
+    CommandSpec,
+    Core,
+    Destination,
+    RepliedMessage,
+    Reply,
+)
 from bot.errors import UserError
 from bot.i18n import t
 
@@ -41,8 +49,9 @@ class Handlers:
     def __init__(self, client: discord.Client, core: Core, config: Config) -> None:
         self.client = client
         self.core = core
-        self.language = config.delivery.language  # Discord has no Arabic client locale to go by
-        self.admin_ids = {str(admin) for admin in config.admins.discord}
+        # Not the interaction's `locale`: Discord has no Arabic client locale, so an Arabic
+        # reader's client says en-US like an English reader's; the community's language it is.
+        self.language = config.delivery.language
         self.answer_in_thread = config.discord.answer_in_thread
 
     async def run_command(
@@ -56,16 +65,18 @@ class Handlers:
         target = destination_of(channel) if channel is not None else None
         replied = None
         if spec.name == "ask":
-            caller, replied = self._asked_about(caller, values.get(MESSAGE_OPTION) or "")
+            caller, replied = self._asked_about(
+                caller, values.get(MESSAGE_OPTION) or "", interaction.channel
+            )
         args = values.get(spec.arg or "") or ""
         reply = await self.core.handle(spec.name, caller, args, replied, target=target)
         message = await self._render(interaction.followup.send, here, reply, replied)
-        if (
-            reply.answer is not None
-            and message is not None
-            and self._threads_answers(interaction.channel)
-        ):
-            await message.create_thread(name=thread_name(reply.answer.article_title))
+        channel_here = interaction.channel
+        if reply.answer is not None and message is not None and self._threads_answers(channel_here):
+            # Through the channel: a followup message carries no guild, so it cannot open one.
+            await channel_here.create_thread(
+                name=thread_name(reply.answer.article_title), message=message
+            )
 
     async def on_message(self, message: discord.Message) -> None:
         """A reply to one of the bot's posts or answers is a question about that article."""
@@ -89,6 +100,8 @@ class Handlers:
         if reply.answer is not None and self._threads_answers(message.channel):
             thread = await message.create_thread(name=thread_name(reply.answer.article_title))
             send, here = thread.send, destination_of(thread)
+            # The question starts the thread: `/ask` there goes on from this answer.
+            await self._record_answer(here, str(thread.id), reply.answer, replied)
         await self._render(send, here, reply, replied)
 
     async def on_tree_error(
@@ -142,8 +155,14 @@ class Handlers:
             is_admin_override=manage_guild,
         )
 
-    def _asked_about(self, caller: Caller, reference: str) -> tuple[Caller, RepliedMessage | None]:
-        """`/ask`'s message option: a link (the article's channel may differ) or a bare id here."""
+    def _asked_about(
+        self, caller: Caller, reference: str, channel: Any
+    ) -> tuple[Caller, RepliedMessage | None]:
+        """What `/ask` is about: the message option (a link, whose channel may differ, or a bare id
+        here), else the thread it is used in. A slash command cannot reply, so a forum post's or an
+        answer's thread is its reply context: a thread's id is its starter message's."""
+        if not reference.strip() and isinstance(channel, discord.Thread):
+            return caller, RepliedMessage(str(channel.id), from_bot=True)
         link = MESSAGE_LINK.fullmatch(reference.strip())
         if link:
             channel = self.client.get_channel(int(link.group(1)))
@@ -179,12 +198,18 @@ class Handlers:
             last = await send(
                 embed=answer_embed(answer, self.language), allowed_mentions=NO_MENTIONS
             )
-            await self.core.record_message(
-                here,
-                str(last.id),
-                answer.article_id,
-                parent_message_id=replied.message_id if replied else None,
-                question=answer.question,
-                answer=answer.answer,
-            )
+            await self._record_answer(here, str(last.id), answer, replied)
         return last
+
+    async def _record_answer(
+        self, here: Destination, message_id: str, answer: AnswerView, replied: RepliedMessage | None
+    ) -> None:
+        """A message carrying this turn of the conversation: replies to it continue from here."""
+        await self.core.record_message(
+            here,
+            message_id,
+            answer.article_id,
+            parent_message_id=replied.message_id if replied else None,
+            question=answer.question,
+            answer=answer.answer,
+        )

@@ -45,6 +45,7 @@ class FakeGateway:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.log = GatewayLog()
         self.resume_url = ""
+        self.refuse_identify: int | None = None  # a close code for IDENTIFY (4014: intents)
         self._sessions: dict[str, Session] = {}
         self._session_ids = itertools.count(1)
         self._live: tuple[web.WebSocketResponse, Session] | None = None
@@ -75,6 +76,8 @@ class FakeGateway:
         if op == HEARTBEAT:
             await ws.send_json({"op": HEARTBEAT_ACK, "d": None})
             self.log.heartbeat_acks += 1
+        elif op == IDENTIFY and self.refuse_identify is not None:
+            await ws.close(code=self.refuse_identify)
         elif op == IDENTIFY:
             session = Session(f"session-{next(self._session_ids)}")
             self._sessions[session.session_id] = session

@@ -282,21 +282,25 @@ class FakeRest:
             errors.append("name")
         if errors:
             return _form_error(errors)
-        thread = await self._new_thread(parent_id, body["name"])
-        if message:
-            thread["message"] = self.world.message_payload(int(thread["id"]), message, BOT_USER)
+        thread = await self._new_thread(parent_id, body["name"], self.world.next_id())
+        if message:  # a forum post: its starter message has the thread's id, as on Discord
+            thread["message"] = self.world.message_payload(
+                int(thread["id"]), message, BOT_USER, message_id=int(thread["id"])
+            )
         return json_response(thread)
 
     async def _message_thread(self, request: web.Request, arg: Any) -> web.Response:
         match, body = arg
         if not body.get("name") or len(body["name"]) > THREAD_NAME_MAX:
             return _form_error(["name"])
-        parent_id = int(match.group(1))
-        return json_response(await self._new_thread(parent_id, body["name"]))
+        parent_id, message_id = int(match.group(1)), int(match.group(2))
+        return json_response(await self._new_thread(parent_id, body["name"], message_id))
 
-    async def _new_thread(self, parent_id: int, name: str) -> dict[str, Any]:
-        """A thread in the world, announced on the gateway as Discord does."""
-        thread_id = self.world.next_id()
+    async def _new_thread(self, parent_id: int, name: str, thread_id: int) -> dict[str, Any]:
+        """A thread in the world, announced on the gateway as Discord does.
+
+        Its id is its starter message's (Discord's rule for message threads and forum posts).
+        """
         thread = self.world.thread_payload(thread_id, parent_id, name)
         self.world.channels[thread_id] = thread
         if self.on_thread is not None:

@@ -159,10 +159,15 @@ class World:
         }
 
     def message_payload(
-        self, channel_id: int, body: dict[str, Any], author: dict[str, Any]
+        self,
+        channel_id: int,
+        body: dict[str, Any],
+        author: dict[str, Any],
+        *,
+        message_id: int | None = None,
     ) -> dict[str, Any]:
-        """Stores a message as Discord would echo it back."""
-        message_id = self.next_id()
+        """Stores a message as Discord would echo it back (a fresh id unless given)."""
+        message_id = message_id or self.next_id()
         channel = self.channels.get(channel_id, {})
         payload: dict[str, Any] = {
             "id": str(message_id),
