@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from bot.config import FetchConfig
 from bot.errors import FetchError
-from bot.news.safety import Resolver, check_public_url, system_resolve
+from bot.news.safety import (
+    AddressPolicy,
+    Resolver,
+    check_public_url,
+    is_public_address,
+    system_resolve,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +63,17 @@ class Fetcher:
     """GETs a URL with the fetch policy of the config; every failure is one FetchError line."""
 
     def __init__(
-        self, client: httpx.AsyncClient, config: FetchConfig, *, resolve: Resolver = system_resolve
+        self,
+        client: httpx.AsyncClient,
+        config: FetchConfig,
+        *,
+        resolve: Resolver = system_resolve,
+        is_public: AddressPolicy = is_public_address,
     ) -> None:
         self.client = client
         self.config = config
         self.resolve = resolve
+        self.is_public = is_public
 
     async def get(
         self,
@@ -94,10 +106,13 @@ class Fetcher:
         seen: set[str] = set()
         current = url
         for _hop in range(self.config.max_redirects + 1):
+            address = None
             if check:
-                await check_public_url(current, resolve=self.resolve)
+                address = await check_public_url(
+                    current, resolve=self.resolve, is_public=self.is_public
+                )
             seen.add(current)
-            result = await self._request(current, conditional if current == url else {})
+            result = await self._request(current, conditional if current == url else {}, address)
             if result.status not in _REDIRECTS:
                 return result
             target = urljoin(current, result.url)
@@ -106,25 +121,35 @@ class Fetcher:
             current = target
         raise FetchError(f"too many redirects (more than {self.config.max_redirects}) from {url}")
 
-    async def _request(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _request(
+        self, url: str, headers: dict[str, str], address: str | None = None
+    ) -> FetchResult:
+        """One GET; with `address`, connects to that checked IP instead of resolving again."""
         host = urlsplit(url).hostname or url
+        target, extensions = url, {}
+        if address is not None:
+            target, pinned_headers, extensions = _pinned(url, address)
+            headers = {**headers, **pinned_headers}
         try:
-            async with self.client.stream("GET", url, headers=headers) as response:
+            async with self.client.stream(
+                "GET", target, headers=headers, extensions=extensions
+            ) as response:
                 status = response.status_code
                 if status in _REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchError(f"HTTP {status} without a Location header from {host}")
                     return FetchResult(url=location, status=status)
+                final_url = url if address is not None else str(response.url)
                 if status == 304:
-                    return FetchResult(url=str(response.url), status=status)
+                    return FetchResult(url=final_url, status=status)
                 if status >= 500:
                     raise _RetryableError(f"HTTP {status} from {host}")
                 if status >= 400:
                     raise FetchError(f"HTTP {status} from {host}")
                 body = await self._read_capped(response, host)
                 return FetchResult(
-                    url=str(response.url),
+                    url=final_url,
                     status=status,
                     body=body,
                     content_type=response.headers.get("content-type"),
@@ -154,3 +179,16 @@ class Fetcher:
                 raise FetchError(f"response from {host} is larger than {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL aimed at a checked IP, with the Host header and TLS name of the original host.
+
+    Certificates are still verified against the host name (SNI), so pinning weakens nothing.
+    """
+    parts = urlsplit(url)
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    host_header = parts.netloc.rpartition("@")[2]
+    target = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    return target, {"Host": host_header}, {"sni_hostname": parts.hostname or ""}
