@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -231,11 +232,14 @@ async def test_ask_without_a_message_explains_how_to_ask(bot: DiscordStack) -> N
 
 
 async def test_an_unexpected_failure_gets_an_apology_never_a_traceback(
-    bot: DiscordStack, monkeypatch: pytest.MonkeyPatch
+    bot: DiscordStack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(bot.core, "handle", broken)
-    bodies = await bot.command("help")
+    with caplog.at_level(logging.ERROR, logger="bot.adapters.discord.handlers"):
+        bodies = await bot.command("help")
     assert texts(bodies) == said("error.generic")
+    [record] = [r for r in caplog.records if "slash command help" in r.getMessage()]
+    assert record.exc_info and "database on fire" in str(record.exc_info[1])

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters import build_adapters
 from bot.adapters.discord import build_discord_adapter
-from bot.errors import TokenError
+from bot.cli import main
+from bot.errors import ConfigError, TokenError
 from tests.discord.conftest import (
     NEWS_LATER,
     DiscordStack,
@@ -22,6 +27,35 @@ from tests.discord.conftest import (
 from tests.helpers.fake_discord import TEXT_CHANNEL_ID, VALID_TOKEN, FakeDiscord
 
 RESUMABLE = 4000  # "unknown error": Discord's way of asking for a RESUME
+DISALLOWED_INTENTS = 4014
+
+
+@pytest.fixture
+def threaded_fake() -> Iterator[FakeDiscord]:
+    """A fake on its own loop and thread, for `khulasa run`, which owns the main loop."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def started() -> FakeDiscord:
+        server = FakeDiscord()
+        await server.start()
+        return server
+
+    server = asyncio.run_coroutine_threadsafe(started(), loop).result(5)
+    yield server
+    asyncio.run_coroutine_threadsafe(server.stop(), loop).result(5)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
+def config_file(tmp_path: Path, fake: FakeDiscord) -> Path:
+    """The tests' config as a YAML file for `khulasa run --config`."""
+    (tmp_path / "news").mkdir(exist_ok=True)
+    config = make_config(tmp_path, fake).model_dump(mode="json", exclude_defaults=True)
+    path = tmp_path / "khulasa.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
 
 
 async def test_a_dropped_gateway_resumes_the_session_and_events_flow_again(
@@ -69,6 +103,40 @@ async def test_a_missing_token_is_a_token_error(
     monkeypatch.delenv("DISCORD_BOT_TOKEN", raising=False)
     with pytest.raises(TokenError, match="DISCORD_BOT_TOKEN") as caught:
         build_discord_adapter(make_config(tmp_path, fake), core=None)  # type: ignore[arg-type]
+    assert caught.value.exit_code == 2
+
+
+def test_run_without_a_token_exits_2_in_one_line(
+    tmp_path: Path,
+    threaded_fake: FakeDiscord,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("DISCORD_BOT_TOKEN", raising=False)
+    assert main(["run", "--config", str(config_file(tmp_path, threaded_fake))]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "DISCORD_BOT_TOKEN" in line
+
+
+def test_run_with_a_rejected_token_exits_2_in_one_line(
+    tmp_path: Path,
+    threaded_fake: FakeDiscord,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "revoked-token-value")
+    assert main(["run", "--config", str(config_file(tmp_path, threaded_fake))]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "rejected" in line and "revoked-token-value" not in line
+    assert [call.status for call in threaded_fake.calls("GET", r"/users/@me")] == [401]
+
+
+async def test_a_refused_message_content_intent_says_how_to_enable_it(
+    start_bot: StackFactory, fake: FakeDiscord
+) -> None:
+    fake.gateway.refuse_identify = DISALLOWED_INTENTS
+    with pytest.raises(ConfigError, match="Message Content Intent") as caught:
+        await start_bot()
     assert caught.value.exit_code == 2
 
 

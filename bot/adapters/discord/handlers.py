@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeGuard
 
 import discord
 from discord import app_commands
@@ -176,7 +176,7 @@ class Handlers:
             return caller, RepliedMessage(reference.strip(), from_bot=True)
         return caller, None
 
-    def _threads_answers(self, channel: Any) -> bool:
+    def _threads_answers(self, channel: Any) -> TypeGuard[discord.TextChannel]:
         """Answers open a thread when configured, unless they already are in one (or a DM)."""
         return self.answer_in_thread and isinstance(channel, discord.TextChannel)
 
