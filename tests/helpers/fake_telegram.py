@@ -2,7 +2,8 @@
 
 It answers with Telegram's JSON envelopes, checks every HTML message the way Telegram does,
 serves updates pushed by a test through long-polled getUpdates, and injects failures
-(429, 400, 403, dropped connections, slow answers) for the next calls of a method.
+(429, 400, 403, dropped connections before or after the work is done, slow answers) for the
+next calls of a method, or goes offline altogether (connections refused).
 """
 
 from __future__ import annotations
@@ -57,7 +58,13 @@ class Fail:
 
 @dataclass(frozen=True)
 class Drop:
-    """Closes the connection without an answer: the client sees a network error."""
+    """Closes the connection without an answer: the client sees a network error.
+
+    With `after_sending`, the method runs first (the message exists, as when Telegram sent it
+    and only its answer was lost); the call is then recorded as successful.
+    """
+
+    after_sending: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,17 +139,29 @@ class FakeTelegram:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self._serve(port=0)
 
     async def close(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+
+    async def go_offline(self) -> None:
+        """Closes the port and every open connection: the client's next connect is refused."""
+        await self.close()
+
+    async def come_back(self) -> None:
+        """Serves again on the same port, state intact."""
+        await self._serve(port=self.port)
+
+    async def _serve(self, port: int) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port, reuse_address=True)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     @property
     def base_url(self) -> str:
@@ -255,7 +274,8 @@ class FakeTelegram:
         faults = self._faults[method]
         fault = faults.popleft() if faults else None
         if isinstance(fault, Drop):
-            self._record(call, ok=False)
+            sent = fault.after_sending
+            self._record(call, ok=sent, result=self._answer(method, params) if sent else None)
             assert request.transport is not None
             request.transport.close()
             return web.Response()
@@ -264,10 +284,11 @@ class FakeTelegram:
         try:
             if isinstance(fault, Fail):
                 raise _Failure(fault)
-            handler = getattr(self, f"_api_{method}", None)
-            if handler is None:
-                raise _Failure(Fail(404, "Not Found: method not found"))
-            result = await handler(params) if method == "getUpdates" else handler(params)
+            result = (
+                await self._api_getUpdates(params)
+                if method == "getUpdates"
+                else self._answer(method, params)
+            )
         except _Failure as failure:
             self._record(call, ok=False, result=failure.fail)
             body = {
@@ -280,6 +301,12 @@ class FakeTelegram:
             return web.json_response(body, status=failure.fail.error_code)
         self._record(call, ok=True, result=result)
         return web.json_response({"ok": True, "result": result})
+
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            raise _Failure(Fail(404, "Not Found: method not found"))
+        return handler(params)
 
     def _record(self, call: Call, *, ok: bool, result: Any = None) -> None:
         call.ok, call.result = ok, result

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from pathlib import Path
 
+import httpx
+import pytest
+from telegram.error import NetworkError, TimedOut
+
+from bot.adapters.telegram.errors import delivery_errors
 from bot.core import Destination, Post
+from bot.core.delivery import TransientDeliveryError
+from bot.errors import DeliveryError
 from bot.store.models import Subscription
 from tests.helpers.fake_telegram import BLOCKED, BOT_ID, Delay, Drop, migrated_to, retry_after
 from tests.telegram.conftest import (
@@ -118,24 +127,76 @@ async def test_flood_wait_is_honoured_then_delivered(start_bot: StackFactory) ->
     assert delivered.at - refused.at >= 1.0
 
 
-async def test_dropped_connections_are_retried(start_bot: StackFactory) -> None:
-    stack = await _subscribed(start_bot)
-    stack.fake.fail_next("sendMessage", Drop(), times=2)
-    assert await stack.core.deliver_new(stack.adapter.sender) == 1
+def _post_attempts(stack: BotStack) -> int:
+    """sendMessage calls to the reader after the /subscribe confirmation, failed ones included."""
+    calls = [c for c in stack.fake.calls if c.method == "sendMessage"]
+    return sum(1 for c in calls if str(c.params["chat_id"]) == str(READER_ID)) - 1
 
 
-async def test_network_down_defers_the_post_to_the_next_round(start_bot: StackFactory) -> None:
+async def test_refused_connections_are_retried_then_deferred_to_the_next_round(
+    start_bot: StackFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     stack = await _subscribed(start_bot)
-    stack.fake.fail_next("sendMessage", Drop(), times=3)
-    assert await stack.core.deliver_new(stack.adapter.sender) == 0
+    await stack.fake.go_offline()
+    with caplog.at_level(logging.WARNING, "bot.adapters.telegram.errors"):
+        assert await stack.core.deliver_new(stack.adapter.sender) == 0
+    assert sum("retrying" in record.getMessage() for record in caplog.records) == 2
+    await stack.fake.come_back()
     assert _active(stack, READER_ID)
     assert await stack.core.deliver_new(stack.adapter.sender) == 1
+    assert _post_attempts(stack) == 1
+
+
+@pytest.mark.parametrize("lost", [Drop(), Drop(after_sending=True)], ids=["before", "after"])
+async def test_a_lost_answer_is_never_sent_again(start_bot: StackFactory, lost: Drop) -> None:
+    stack = await _subscribed(start_bot)
+    stack.fake.fail_next("sendMessage", lost)
+    assert await stack.core.deliver_new(stack.adapter.sender) == 0
+    assert await stack.core.deliver_new(stack.adapter.sender) == 0
+    await stack.stop()
+    again = await start_bot()
+    assert await again.core.deliver_new(again.adapter.sender) == 0
+    assert _post_attempts(again) == 1  # Telegram may have shown it: at most once, never twice
+    assert len(again.fake.sent_texts(READER_ID)) == 1 + lost.after_sending
+
+
+def _with_cause(error: NetworkError, cause: Exception) -> NetworkError:
+    error.__cause__ = cause  # as PTB chains httpx's error
+    return error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _with_cause(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused")),
+        _with_cause(TimedOut(), httpx.ConnectTimeout("connect")),
+        _with_cause(TimedOut("Pool timeout"), httpx.PoolTimeout("pool")),
+    ],
+)
+def test_what_never_reached_telegram_is_transient(error: NetworkError) -> None:
+    with pytest.raises(TransientDeliveryError), delivery_errors():
+        raise error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _with_cause(TimedOut(), httpx.ReadTimeout("read")),
+        _with_cause(TimedOut(), httpx.WriteTimeout("write")),
+        _with_cause(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("gone")),
+    ],
+)
+def test_what_may_have_reached_telegram_is_an_unknown_outcome(error: NetworkError) -> None:
+    with pytest.raises(DeliveryError) as raised, delivery_errors():
+        raise error
+    assert not isinstance(raised.value, TransientDeliveryError)
 
 
 async def test_a_burst_is_spread_by_the_rate_limiter(start_bot: StackFactory) -> None:
     stack = await start_bot()
     post = Post(1, 1, "عنوان", None, "local", "ملخص قصير.", "ar", None)
     chats = range(10_000, 10_050)
+    began = time.monotonic()
     await asyncio.gather(
         *(
             stack.adapter.sender.send_post(Destination("telegram", str(chat)), post, "ar")
@@ -144,8 +205,6 @@ async def test_a_burst_is_spread_by_the_rate_limiter(start_bot: StackFactory) ->
     )
     sends = sorted(call.at for call in stack.fake.calls_of("sendMessage"))
     assert len(sends) == 50
-    window = (
-        0.25  # a bucket of 30 that drains 30/s lets at most 30 + 30 * window through in any window
-    )
-    busiest = max(sum(1 for at in sends if start <= at < start + window) for start in sends)
-    assert busiest <= 30 + 30 * window + 1
+    # A bucket of 30 that drains 30/s lets 30 through at once, the other 20 over 20/30 s.
+    # (Arrival times, not gaps between them: a loaded machine may bunch the arrivals.)
+    assert sends[-1] - began >= 20 / 30 - 0.05

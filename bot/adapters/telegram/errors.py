@@ -1,4 +1,13 @@
-"""Bot API failures → the core's delivery errors, plus a bounded retry for network hiccups."""
+"""Bot API failures → the core's delivery errors, plus a bounded retry for network hiccups.
+
+`sendMessage` is not idempotent, so a network error is judged by where it happened: a
+connection that was never made (refused, connect or pool timeout) surely never reached
+Telegram and is retried, then deferred to the next round; a read timeout or a dropped answer
+may hide a message Telegram did send, so it is neither retried nor deferred but reported as an
+unknown outcome, which the core records as `unknown` and never re-sends. That is the core's
+at-most-once rule for a crash between sending and recording, applied to a lost answer: a
+reader may miss one post, never sees it twice.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.core.delivery import DestinationForbidden, DestinationMigrated, TransientDeliveryError
@@ -27,22 +37,31 @@ _GONE = (
 )
 
 
+# What httpx raises before a single byte of the request left: safe to send again.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def never_sent(error: NetworkError) -> bool:
+    """True when the request surely never reached Telegram (PTB chains httpx's error as the cause)."""
+    return not isinstance(error, BadRequest) and isinstance(error.__cause__, _NEVER_SENT)
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How often and how patiently a send is retried after a network error (not a 4xx)."""
+    """How often and how patiently a send is retried after a connection that was never made."""
 
     attempts: int = 3
     backoff_s: float = 0.5  # doubled after each failure
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
-    """Runs `call`, retrying timeouts and connection errors; Telegram's refusals pass through."""
+    """Runs `call`, retrying only errors that surely never reached Telegram; the rest pass through."""
     for attempt in range(1, policy.attempts):
         try:
             return await call()
-        except BadRequest:
-            raise  # a subclass of NetworkError in PTB, but retrying cannot fix it
         except NetworkError as error:
+            if not never_sent(error):
+                raise  # a refusal (BadRequest) or an unknown outcome: sending again may duplicate
             delay = policy.backoff_s * 2 ** (attempt - 1)
             log.warning(
                 "Bot API call failed (%s), attempt %d/%d; retrying in %.2fs",
@@ -68,5 +87,9 @@ def delivery_errors() -> Iterator[None]:
         if any(marker in error.message.lower() for marker in _GONE):
             raise DestinationForbidden(error.message) from error
         raise DeliveryError(f"Telegram refused the message: {error.message}") from error
-    except (RetryAfter, NetworkError) as error:
+    except RetryAfter as error:
         raise TransientDeliveryError(str(error)) from error
+    except NetworkError as error:
+        if never_sent(error):
+            raise TransientDeliveryError(str(error)) from error
+        raise DeliveryError(f"Telegram may have sent the message (no answer): {error}") from error

@@ -115,7 +115,7 @@ class TelegramSender:
         preview: LinkPreviewOptions = NO_PREVIEW,
         reply_to: int | None = None,
     ) -> Message:
-        """The one place that calls sendMessage: HTML mode, explicit preview, retried on network errors."""
+        """The one place that calls sendMessage: HTML mode, explicit preview, resent only if never sent."""
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         return await with_retries(
             lambda: self._bot.send_message(
