@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,18 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     yield server
     await server.close()
     assert not server.rejected, f"Telegram would have refused: {server.rejected}"
+    unwanted = [call.params for call in server.calls_of("sendMessage") if not _preview_ok(call)]
+    assert not unwanted, f"link previews other than the article's: {unwanted}"
+
+
+def _preview_ok(call: Call) -> bool:
+    """Every message says how to preview: not at all, or only the article its button links."""
+    preview = call.params.get("link_preview_options")
+    rows = call.params.get("reply_markup", {}).get("inline_keyboard", [])
+    links = [button["url"] for row in rows for button in row if "url" in button]
+    if preview == {"is_disabled": True}:
+        return True
+    return bool(links) and preview == {"url": links[0]}
 
 
 @pytest.fixture
@@ -152,13 +165,16 @@ def news_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def start_bot(
-    tmp_path: Path, fake: FakeTelegram, news_dir: Path
+    tmp_path: Path, fake: FakeTelegram, news_dir: Path, migrated_db: Path
 ) -> AsyncIterator[StackFactory]:
     """Starts a bot (again, for restarts) over the same SQLite file; all stopped at the end."""
     stacks: list[BotStack] = []
+    database = tmp_path / "khulasa.db"  # where make_config puts it
 
     async def start(config: Config | None = None, **adapter_options: Any) -> BotStack:
         config = config or make_config(tmp_path, fake)
+        if not database.exists():
+            shutil.copyfile(migrated_db, database)
         store = await asyncio.to_thread(Store, config.storage.url)
         http = make_client(config.fetch)
         summarizer = build_summarizer(config.summarizer)

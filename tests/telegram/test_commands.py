@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.core import COMMANDS
 from bot.i18n import t
 from tests.helpers.fake_telegram import BOT_ID
@@ -29,9 +33,21 @@ async def test_start_greets_in_arabic(bot: BotStack) -> None:
     assert reply.params["parse_mode"] == "HTML"
 
 
+async def test_start_greets_in_english_for_an_english_app(bot: BotStack) -> None:
+    [reply] = await bot.say(300, READER_EN, "/start")
+    assert reply.result["text"].startswith(t("start.welcome", "en").split("\n")[0])
+
+
+async def test_help_is_arabic_for_an_arabic_app(bot: BotStack) -> None:
+    [reply] = await bot.say(READER_ID, READER_AR, "/help")
+    assert reply.result["text"].startswith(said("help.header", "ar"))
+    assert t("cmd.subscribe.help", "ar") in reply.result["text"]
+
+
 async def test_help_is_english_for_an_english_app(bot: BotStack) -> None:
     [reply] = await bot.say(300, READER_EN, "/help")
     assert reply.result["text"].startswith(t("help.header", "en"))
+    assert t("cmd.subscribe.help", "en") in reply.result["text"]
     assert "/sources" not in reply.result["text"]  # admin commands only for admins
 
 
@@ -46,6 +62,16 @@ async def test_menus_registered_in_both_languages_from_the_table(bot: BotStack) 
     assert [item["command"] for item in menus[None]] == public
     assert menus[None][0]["description"] == t("cmd.start.help", "ar")
     assert menus["en"][0]["description"] == t("cmd.start.help", "en")
+    admin_menus = [
+        call
+        for call in bot.fake.calls_of("setMyCommands")
+        if call.params.get("scope") == {"type": "chat", "chat_id": ADMIN_ID}
+    ]
+    assert {call.params.get("language_code") for call in admin_menus} == {None, "en"}
+    assert all(
+        [item["command"] for item in call.params["commands"]] == [spec.name for spec in COMMANDS]
+        for call in admin_menus
+    )
 
 
 async def test_subscribe_list_unsubscribe_in_a_private_chat(bot: BotStack) -> None:
@@ -63,10 +89,17 @@ async def test_unknown_source_is_a_localized_user_error(bot: BotStack) -> None:
     assert "Unknown sources" in reply.result["text"]
 
 
-async def test_group_members_cannot_change_subscriptions(bot: BotStack) -> None:
+async def test_group_members_cannot_change_subscriptions_but_can_list_them(
+    bot: BotStack,
+) -> None:
+    bot.fake.set_member(GROUP_ID, ADMIN_ID, "creator")
+    await bot.say(GROUP_ID, ADMIN, "/subscribe local")
     bot.fake.set_member(GROUP_ID, READER_ID, "member")
-    [refused] = await bot.say(GROUP_ID, READER_AR, "/subscribe")
-    assert refused.result["text"] == said("error.chat_admin_only", "ar")
+    for command in ("/subscribe", "/unsubscribe local"):
+        [refused] = await bot.say(GROUP_ID, READER_AR, command)
+        assert refused.result["text"] == said("error.chat_admin_only", "ar")
+    [listing] = await bot.say(GROUP_ID, READER_AR, "/subscriptions")
+    assert "local" in listing.result["text"]
 
 
 async def test_group_admins_can_subscribe(bot: BotStack) -> None:
@@ -152,13 +185,13 @@ async def test_admin_commands_for_admins(bot: BotStack) -> None:
 
 
 async def test_admin_commands_refuse_readers_politely(bot: BotStack) -> None:
-    for command in ("/sources", "/status", "/pause", "/resume"):
+    for command in ("/sources", "/status", "/pause", "/resume", "/schedule local 0 9 * * *"):
         [refused] = await bot.say(READER_ID, READER_AR, command)
         assert refused.result["text"] == said("error.admin_only", "ar")
 
 
 async def test_failure_inside_a_command_gets_an_apology_not_a_traceback(
-    start_bot: StackFactory,
+    start_bot: StackFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     stack = await start_bot()
 
@@ -166,8 +199,11 @@ async def test_failure_inside_a_command_gets_an_apology_not_a_traceback(
         raise RuntimeError("secret internals")
 
     stack.core.handle = broken  # type: ignore[method-assign]
-    [reply] = await stack.say(READER_ID, READER_AR, "/status")
-    assert reply.result["text"] == said("error.generic", "ar")
+    with caplog.at_level(logging.ERROR, "bot.adapters.telegram.handlers"):
+        [reply] = await stack.say(300, READER_EN, "/status")
+    assert reply.result["text"] == said("error.generic", "en")
+    [logged] = [record for record in caplog.records if record.exc_info]
+    assert str(logged.exc_info[1]) == "secret internals"  # type: ignore[index]
 
 
 async def test_summary_of_a_url_posts_it_with_link_button_and_preview(bot: BotStack) -> None:
