@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 
 from summarizer.errors import BackendUnavailableError, ModelUnavailableError
@@ -35,27 +36,44 @@ def _ct2(options: SummarizerOptions) -> Summarizer:
 
 _BUILDERS = {"extractive": _extractive, "transformers": _transformers, "ct2": _ct2}
 _AUTO_ORDER = ("ct2", "transformers")
+_said: set[str] = set()
+_said_lock = threading.Lock()
 
 
 def _auto(options: SummarizerOptions) -> Summarizer:
-    """ct2, else transformers, else extractive with one warning that says why and how to fix it."""
+    """ct2, else transformers, else extractive with one notice that says why and how to fix it."""
     reasons: list[str] = []
+    missing_extras = False
     for name in _AUTO_ORDER:
         try:
             return _BUILDERS[name](replace(options, backend=name))
         except BackendUnavailableError as error:
-            reasons.append(f"{name}: {error}")
+            reasons.append(error.reason)
+            missing_extras = True
         except ModelUnavailableError as error:
-            reasons.append(str(error))
+            reasons.append(error.reason)
             break  # both backends read the same model; the next cannot find it either
-    models = routed_models(options)
-    logger.warning(
-        "summarizing extractively: no abstractive model is usable (%s); to enable one: "
-        "pip install 'khulasa[hf,fast]' and %s",
-        "; ".join(reasons),
-        fetch_hint(models[0]) if models else "set summarizer.model",
-    )
+    _say_once(fallback_notice(reasons, routed_models(options), missing_extras))
     return _extractive(options)
+
+
+def fallback_notice(reasons: list[str], models: list[str], missing_extras: bool) -> str:
+    """`auto`'s one line: why no model runs here, and the commands that make one run."""
+    steps = ["pip install 'khulasa[hf,fast]'"] if missing_extras else []
+    steps += [fetch_hint(models[0])] if models else []
+    return (
+        f"no summarization model available ({'; '.join(dict.fromkeys(reasons))}); "
+        f"using the extractive summarizer. To use the model: {' && '.join(steps)}"
+    )
+
+
+def _say_once(notice: str) -> None:
+    """Warn once per process: a bot rebuilding its summarizer on reload need not repeat it."""
+    with _said_lock:
+        if notice in _said:
+            return
+        _said.add(notice)
+    logger.warning("%s", notice)
 
 
 def build_summarizer(options: SummarizerOptions) -> Summarizer:

@@ -2,6 +2,9 @@
 
 Strategy (shared by the ``transformers`` and ``ct2`` backends):
 
+0. (In the backends, before this module) an article longer than ``max_input_chars``
+   (default 50,000 characters, a long feature) is cut at a word boundary with a warning:
+   each chunk costs a model call, and a 2 MB paste would otherwise run for hours on a CPU.
 1. Whitespace is collapsed, as XL-Sum was trained on.
 2. A text that fits the model's input window (``max_input_tokens``, counting the end token)
    is summarized as is.

@@ -2,7 +2,15 @@
 
 
 class SummarizerError(Exception):
-    """Base of every error this library raises on purpose."""
+    """Base of every error this library raises on purpose.
+
+    `reason` is the why without the how-to-fix, for callers that word their own advice
+    (the `auto` backend's one-line fallback notice); it defaults to the whole message.
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class InputError(SummarizerError):

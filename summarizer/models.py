@@ -27,6 +27,7 @@ WEIGHT_FILES = (
 )
 HUB_TIMEOUT_S = 3.0  # a reachability probe, not a download: fail fast when offline
 _TRUE = {"1", "true", "yes", "on"}
+_NO_SUCH_MODEL = {401, 404}  # the hub answers 401 for repositories it will not name to strangers
 
 T = TypeVar("T")
 _loaded: dict[Hashable, object] = {}
@@ -34,17 +35,26 @@ _loaded_lock = threading.Lock()
 
 
 def fetch_hint(model: str) -> str:
-    """How a reader gets a hub model onto this machine for offline use."""
-    folder = model.rsplit("/", 1)[-1]
-    return f"huggingface-cli download {model} --local-dir models/{folder}, then point the config's model at that directory"
+    """How a reader gets a model onto this machine for offline use and points Khulasa at it."""
+    if _looks_like_path(model) or Path(model).expanduser().exists():
+        return (
+            f"put a seq2seq checkpoint (config.json and weights) in {model}, "
+            "or set summarizer.model (or --model) to a hub id"
+        )
+    folder = f"models/{model.rsplit('/', 1)[-1]}"
+    return (
+        f"huggingface-cli download {model} --local-dir {folder}, "
+        f"then set summarizer.model (or --model) to {folder}"
+    )
 
 
 def require_modules(extra: str, *modules: str) -> None:
     """Raise BackendUnavailableError when an optional extra is not installed."""
     missing = [module for module in modules if importlib.util.find_spec(module) is None]
     if missing:
+        reason = f"{', '.join(missing)} not installed"
         raise BackendUnavailableError(
-            f"{', '.join(missing)} not installed; install it with: pip install 'khulasa[{extra}]'"
+            f"{reason}; install it with: pip install 'khulasa[{extra}]'", reason=reason
         )
 
 
@@ -61,8 +71,13 @@ def has_weights(directory: Path) -> bool:
 
 
 def _looks_like_path(model: str) -> bool:
-    """A hub id is `name` or `owner/name`; anything else is meant as a directory."""
-    return model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
+    """A hub id is `name` or `owner/name`; anything else, or `dir/name` under an existing dir, is a path."""
+    return (
+        model.startswith((".", "/", "~"))
+        or model.count("/") > 1
+        or "\\" in model
+        or ("/" in model and Path(model).expanduser().parent.is_dir())
+    )
 
 
 def _cached_snapshot(model: str, revision: str | None) -> Path | None:
@@ -89,8 +104,21 @@ def _hub_reachable(model: str, revision: str | None) -> str | None:
             url, headers=build_hf_headers(), timeout=HUB_TIMEOUT_S, follow_redirects=True
         )
     except httpx.HTTPError as error:
-        return f"{type(error).__name__}: {error}"
-    return None if response.is_success else f"the hub answered HTTP {response.status_code}"
+        logger.debug("hub probe for %s failed: %s: %s", model, type(error).__name__, error)
+        return f"the hub is unreachable ({type(error).__name__})"
+    if response.is_success:
+        return None
+    if response.status_code in _NO_SUCH_MODEL:
+        return f"the hub has no public model by that name (HTTP {response.status_code})"
+    return f"the hub answered HTTP {response.status_code}"
+
+
+def _not_local(model: str, problem: str) -> ModelUnavailableError:
+    """A hub model missing from the cache that cannot be fetched now, with how to fetch it."""
+    reason = f"{model}: not in the local Hugging Face cache and {problem}"
+    return ModelUnavailableError(
+        f"model {reason}; fetch it with: {fetch_hint(model)}", reason=reason
+    )
 
 
 def locate_model(model: str, revision: str | None = None, local_files_only: bool = False) -> str:
@@ -112,15 +140,10 @@ def locate_model(model: str, revision: str | None = None, local_files_only: bool
     if snapshot is not None:
         return str(snapshot)
     if hub_offline(local_files_only):
-        raise ModelUnavailableError(
-            f"model {model} is not in the local Hugging Face cache and downloads are off "
-            f"(HF_HUB_OFFLINE or local_files_only); fetch it with: {fetch_hint(model)}"
-        )
+        raise _not_local(model, "downloads are off (HF_HUB_OFFLINE or local_files_only)")
     problem = _hub_reachable(model, revision)
     if problem:
-        raise ModelUnavailableError(
-            f"model {model} cannot be downloaded ({problem}); fetch it with: {fetch_hint(model)}"
-        )
+        raise _not_local(model, problem)
     return model
 
 
@@ -178,7 +201,7 @@ class RoutedSeq2SeqSummarizer(ABC):
         for model, positions in groups.items():
             engine, backend = self.engine(model)
             texts = summarize_texts(
-                [articles[p].text for p in positions],
+                [self._bounded(articles[p], p) for p in positions],
                 engine,
                 self.options.generation.max_input_tokens,
                 self.options.batch_size,
@@ -186,3 +209,17 @@ class RoutedSeq2SeqSummarizer(ABC):
             for position, text in zip(positions, texts, strict=True):
                 summaries[position] = Summary(text, backend, model, written[position])
         return [summary for summary in summaries if summary is not None]
+
+    def _bounded(self, article: Article, position: int) -> str:
+        """The article's text, cut at a word boundary to max_input_chars with a warning."""
+        limit = self.options.max_input_chars
+        if limit is None or len(article.text) <= limit:
+            return article.text
+        logger.warning(
+            "article %s is %d characters; summarizing its first %d (max_input_chars)",
+            article.id or position,
+            len(article.text),
+            limit,
+        )
+        head = article.text[:limit]
+        return head if article.text[limit].isspace() else head.rsplit(maxsplit=1)[0]

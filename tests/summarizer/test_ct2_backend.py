@@ -147,10 +147,12 @@ class TranslatorSpy:
     def __init__(self, translator: Any) -> None:
         self.translator = translator
         self.results: dict[tuple[str, ...], Any] = {}
+        self.settings: list[dict[str, Any]] = []
 
     def translate_batch(self, source: list[list[str]], **kwargs: Any) -> Any:
         results = self.translator.translate_batch(source, **kwargs)
         self.results.update(zip(map(tuple, source), results, strict=True))
+        self.settings.append(kwargs)
         return results
 
 
@@ -184,3 +186,41 @@ def test_float32_greedy_agrees_with_transformers_up_to_near_ties(
             assert len(ours) == len(theirs) or min(gaps) < NEAR_TIE
         else:
             assert min(gaps[: mismatch + 1]) < NEAR_TIE, (text, ours, theirs)
+
+
+def test_generation_settings_reach_translate_batch(tiny_models, tiny_options, tmp_path) -> None:
+    options = tiny_options(tiny_models.legacy, cache_dir=str(tmp_path))
+    options.generation = GenerationSettings(
+        max_input_tokens=64,
+        num_beams=3,
+        min_new_tokens=4,
+        max_new_tokens=6,
+        no_repeat_ngram_size=3,
+        length_penalty=0.8,
+    )
+    summarizer = Ct2Summarizer(options)
+    engine, _ = summarizer.engine(str(tiny_models.legacy))
+    spy = TranslatorSpy(engine.translator)
+    engine.translator = spy
+    summarizer.summarize([Article(TEXTS[1])])
+    (settings,) = spy.settings
+    assert {
+        key: settings[key]
+        for key in (
+            "beam_size",
+            "min_decoding_length",
+            "max_decoding_length",
+            "no_repeat_ngram_size",
+            "length_penalty",
+            "max_input_length",
+        )
+    } == {
+        "beam_size": 3,
+        "min_decoding_length": 4,
+        "max_decoding_length": 6,
+        "no_repeat_ngram_size": 3,
+        "length_penalty": 0.8,
+        "max_input_length": 64,
+    }
+    (result,) = spy.results.values()
+    assert 4 <= len(result.hypotheses[0]) <= 6

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -187,3 +188,34 @@ def test_greedy_ids_match_the_one_at_a_time_baseline(
 def test_an_empty_article_is_an_input_error(tiny_models, tiny_options) -> None:
     with pytest.raises(InputError):
         TransformersSummarizer(tiny_options(tiny_models.modern)).summarize([Article(" \n ")])
+
+
+def test_an_over_long_article_is_cut_to_max_input_chars_with_a_warning(
+    tiny_models, tiny_options, monkeypatch, caplog
+) -> None:
+    head, tail = SHORT[0], "Regulators asked cloud providers to explain their pricing."
+    text = f"{head} {tail}"
+    summarizer = TransformersSummarizer(
+        tiny_options(tiny_models.modern, max_input_chars=len(head) + 5)
+    )
+    spy = spy_on(summarizer, str(tiny_models.modern), monkeypatch)
+    tokenizer = summarizer.engine(str(tiny_models.modern))[0].loaded.tokenizer
+    with caplog.at_level(logging.WARNING, logger="summarizer.models"):
+        summarizer.summarize([Article(text, id="long")])
+    (call,) = spy.calls
+    seen = tokenizer.decode(call["input_ids"][0], skip_special_tokens=True)
+    assert "Regulators" not in seen and "quarter" in seen  # cut at a word boundary
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "summarizer.models"]
+    assert (
+        warning
+        == f"article long is {len(text)} characters; summarizing its first {len(head) + 5} (max_input_chars)"
+    )
+
+
+def test_without_a_limit_the_whole_article_is_read(tiny_models, tiny_options, monkeypatch) -> None:
+    text = f"{SHORT[0]} Regulators asked cloud providers to explain their pricing."
+    summarizer = TransformersSummarizer(tiny_options(tiny_models.modern, max_input_chars=None))
+    spy = spy_on(summarizer, str(tiny_models.modern), monkeypatch)
+    tokenizer = summarizer.engine(str(tiny_models.modern))[0].loaded.tokenizer
+    summarizer.summarize([Article(text)])
+    assert "Regulators" in tokenizer.decode(spy.calls[0]["input_ids"][0], skip_special_tokens=True)
