@@ -15,7 +15,7 @@ from bot.adapters.telegram.errors import delivery_errors
 from bot.core import Destination, Post
 from bot.core.delivery import TransientDeliveryError
 from bot.errors import DeliveryError
-from bot.store.models import Subscription
+from bot.store.models import Delivery, Subscription
 from tests.helpers.fake_telegram import BLOCKED, BOT_ID, Delay, Drop, migrated_to, retry_after
 from tests.telegram.conftest import (
     ADMIN_ID,
@@ -41,6 +41,13 @@ async def _subscribed(start_bot: StackFactory, chat_id: int = READER_ID) -> BotS
     await stack.say(chat_id, READER_AR, "/subscribe")
     assert await stack.fetch()
     return stack
+
+
+def _deliveries(stack: BotStack, chat_id: int) -> list[tuple[str, str | None]]:
+    """(status, Telegram message id) of each delivery to a chat, oldest first."""
+    with stack.store.session() as session:
+        rows = session.query(Delivery).filter_by(chat_id=str(chat_id)).order_by(Delivery.id)
+        return [(row.status, row.message_id) for row in rows]
 
 
 def _active(stack: BotStack, chat_id: int) -> bool:
@@ -71,6 +78,8 @@ async def test_immediate_delivery_then_restart_sends_nothing_twice(
 ) -> None:
     first = await _subscribed(start_bot)
     assert await first.core.deliver_new(first.adapter.sender) == 1
+    [post] = first.fake.calls_of("sendMessage", chat_id=READER_ID)[1:]
+    assert _deliveries(first, READER_ID) == [("sent", str(post.result["message_id"]))]
     await first.stop()
     write_article(news_dir, "chips.md", ARTICLE_EN)
     second = await start_bot()
@@ -157,6 +166,7 @@ async def test_a_lost_answer_is_never_sent_again(start_bot: StackFactory, lost: 
     again = await start_bot()
     assert await again.core.deliver_new(again.adapter.sender) == 0
     assert _post_attempts(again) == 1  # Telegram may have shown it: at most once, never twice
+    assert [status for status, _ in _deliveries(again, READER_ID)] == ["unknown"]
     assert len(again.fake.sent_texts(READER_ID)) == 1 + lost.after_sending
 
 

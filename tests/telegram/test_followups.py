@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.telegram.conftest import READER_AR, READER_ID, BotStack, said
+from bot.i18n import t
+from tests.telegram.conftest import READER_AR, READER_ID, BotStack, StackFactory, said
 
 QUESTION = "كم ستنخفض الأسعار؟"
 
@@ -18,6 +19,17 @@ async def test_reply_to_a_post_is_answered_from_its_article(bot: BotStack) -> No
     assert "40" in answer.result["text"]
     assert answer.params["reply_parameters"]["message_id"] is not None
     assert bot.fake.calls_of("sendChatAction", chat_id=READER_ID, action="typing")
+
+
+async def test_reply_to_a_delivered_post_is_answered(start_bot: StackFactory) -> None:
+    stack = await start_bot()
+    await stack.say(READER_ID, READER_AR, "/subscribe")
+    assert await stack.fetch()
+    assert await stack.core.deliver_new(stack.adapter.sender) == 1
+    post = stack.fake.calls_of("sendMessage", chat_id=READER_ID)[-1]
+    assert post.params["reply_markup"]["inline_keyboard"][0][-1]["text"] == t("post.ask", "ar")
+    [answer] = await stack.say(READER_ID, READER_AR, QUESTION, reply_to=post.result["message_id"])
+    assert "40" in answer.result["text"]
 
 
 async def test_reply_to_an_answer_continues_the_thread(bot: BotStack) -> None:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot.adapters.telegram import TelegramAdapter, build_telegram_adapter
+from bot.adapters.telegram.adapter import api_urls
 from bot.cli import main
 from bot.errors import TokenError
 from tests.helpers.fake_telegram import FakeTelegram
@@ -81,6 +82,16 @@ async def test_start_with_a_rejected_token_is_a_token_error(
     with pytest.raises(TokenError):
         await adapter.start()
     await adapter.stop()
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:8081", "http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot"]
+)
+def test_a_self_hosted_server_root_or_bot_url_gives_the_same_endpoints(base_url: str) -> None:
+    assert api_urls(base_url, None) == (
+        "http://127.0.0.1:8081/bot",
+        "http://127.0.0.1:8081/file/bot",
+    )
 
 
 def _free_port() -> int:
