@@ -17,7 +17,7 @@ from bot.errors import UsageError
 from summarizer.backends import build_summarizer
 from summarizer.errors import InputError
 from summarizer.eval import evaluate, format_report, load_pairs
-from summarizer.text import clean_text, decode_bytes, parse_article_file
+from summarizer.text import clean_text, decode_bytes, parse_article_file, split_sentences
 from summarizer.types import Article, GenerationSettings, Summarizer, SummarizerOptions
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,13 @@ def handle_summarize(args: argparse.Namespace) -> int:
     title, body = parse_article_file(clean_text(decode_bytes(_read_bytes(args.file))))
     summarizer = build_summarizer(options_from(args))
     [summary] = summarizer.summarize([Article(text=body, title=title)])
-    print(summary.text)
+    print(readable(summary.text))
     return 0
+
+
+def readable(summary: str) -> str:
+    """One sentence per line, so a terminal shows a 3-sentence summary as 3 lines."""
+    return "\n".join(sentence.text.strip() for sentence in split_sentences(summary)) or summary
 
 
 @dataclass(frozen=True, slots=True)
