@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from summarizer.text import content_terms, tokenize
-
+from .terms import evidence_terms, words
 from .types import Turn
 
 
@@ -47,8 +46,12 @@ _INTENT_WORDS: dict[str, Intent] = {
 _OPENING_ONLY: dict[str, Intent] = {"من": Intent.PERSON, "لم": Intent.REASON}
 _PLAIN_QUESTION_WORDS = frozenset(
     "ما ماذا ماهو ماهي هل كيف اي ايه وما what which how is are was were do does did".split()
+    # verbs that only restate "where": أين يقع المصنع / where is it located
+    + "يقع تقع located situated".split()
 )
 _QUESTION_WORDS = frozenset(_INTENT_WORDS) | frozenset(_OPENING_ONLY) | _PLAIN_QUESTION_WORDS
+# Between the question word and the counted noun: "how many X", "كم عدد X".
+_QUANTITY_WORDS = frozenset({"many", "much", "عدد", "number", "of"})
 _CONJUNCTION = re.compile("^[وف](?=..)")
 # A follow-up with fewer content terms than this borrows the previous question's ("and when?").
 SHORT_FOLLOW_UP_TERMS = 2
@@ -56,10 +59,12 @@ SHORT_FOLLOW_UP_TERMS = 2
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuestion:
-    """The stemmed evidence terms of a question and the kind of answer it wants."""
+    """The evidence terms (normalized words) of a question and the kind of answer it wants."""
 
     terms: tuple[str, ...]
     intent: Intent
+    # What a "how many" question counts (cores, معلمات): the term its answer must stand next to.
+    focus: str | None = None
 
 
 def _bare(token: str) -> str:
@@ -78,12 +83,26 @@ def _intent(tokens: list[str]) -> Intent:
     return Intent.OTHER
 
 
+def _counted(tokens: list[str], terms: tuple[str, ...]) -> str | None:
+    """The noun right after "كم" / "how many" / "كم عدد" ("كم عدد معلمات" -> معلمات), if a term."""
+    for at, token in enumerate(tokens):
+        if _INTENT_WORDS.get(token) is Intent.NUMBER or token == "how":
+            following = tokens[at + 1 :]
+            while following and following[0] in _QUANTITY_WORDS:
+                following = following[1:]
+            if following and following[0] in terms:
+                return following[0]
+    return None
+
+
 def parse_question(question: str) -> ParsedQuestion:
     """Splits a question into its intent and the content terms that must appear as evidence."""
-    tokens = [_bare(token) for token in tokenize(question)]
+    tokens = [_bare(token) for token in words(question)]
     kept = [token for token in tokens if token not in _QUESTION_WORDS]
-    terms = tuple(dict.fromkeys(content_terms(" ".join(kept))))
-    return ParsedQuestion(terms=terms, intent=_intent(tokens))
+    terms = tuple(dict.fromkeys(evidence_terms(" ".join(kept))))
+    intent = _intent(tokens)
+    focus = _counted(tokens, terms) if intent is Intent.NUMBER else None
+    return ParsedQuestion(terms=terms, intent=intent, focus=focus)
 
 
 def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
@@ -93,5 +112,6 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
         return parsed
     previous = resolve_follow_up(history[-1].question, history[:-1])
     terms = tuple(dict.fromkeys((*parsed.terms, *previous.terms)))
-    intent = parsed.intent if parsed.intent is not Intent.OTHER else previous.intent
-    return ParsedQuestion(terms=terms, intent=intent)
+    if parsed.intent is not Intent.OTHER:
+        return ParsedQuestion(terms=terms, intent=parsed.intent, focus=parsed.focus)
+    return ParsedQuestion(terms=terms, intent=previous.intent, focus=previous.focus)

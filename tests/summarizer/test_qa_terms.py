@@ -1,0 +1,44 @@
+"""Term matching for retrieval: clitics, plurals and stemmer slips match; unrelated words do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.qa.terms import evidence_terms, same_term, words
+from summarizer.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("يزن", "ويزن"),  # glued و: the stemmer keeps it (ويز)
+        ("الشركة", "لشركة"),  # the preposition ل
+        ("السيارة", "سياراتها"),  # plural and pronoun: the stemmer gives يارا
+        ("جامعات", "الجامعات"),
+        ("تفوقت", "يتفوقون"),
+        ("معلمات", "معلمة"),
+        ("cores", "core"),
+        ("aster", "aster9"),  # a name written with and without its hyphenated number
+    ],
+)
+def test_same_word_in_other_forms(first: str, second: str) -> None:
+    assert same_term(normalize(first), normalize(second))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("ليانج", "انجاز"),  # peeling ل and ي leaves انج: peeled forms must match exactly
+        ("سهم", "سماء"),
+        ("2048", "2024"),
+        ("r1", "r2"),
+        ("salary", "sales"),
+    ],
+)
+def test_different_words_do_not_match(first: str, second: str) -> None:
+    assert not same_term(normalize(first), normalize(second))
+
+
+def test_hyphenated_names_are_one_term_and_stopwords_go() -> None:
+    assert words("The Aster-9 and نور-3") == ["the", "aster9", "and", "نور3"]
+    assert evidence_terms("The Aster-9 is in the factory") == ["aster9", "factory"]
