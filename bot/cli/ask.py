@@ -10,10 +10,11 @@ from pathlib import Path
 
 from bot.config import Config, load_config, resolve_config_path
 from bot.core.service import qa_options
-from bot.errors import FetchError, UsageError
+from bot.errors import FetchError, UnsafeURLError, UsageError
 from bot.i18n import t
 from bot.news.encoding import decode_document
 from bot.news.extract import extract_page
+from bot.news.feeds import looks_like_page
 from bot.news.http import Fetcher, make_client
 from bot.news.local import read_article_file
 from bot.store import Store
@@ -32,7 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--article-file", type=Path, help="a local .txt, .md or .html article")
-    source.add_argument("--url", help="an article page to fetch")
+    source.add_argument(
+        "--url",
+        help="an article page to fetch (public addresses only unless fetch.allow_private_urls; "
+        "nothing is stored)",
+    )
     source.add_argument("--article-id", type=int, help="an article already in the store")
     parser.add_argument("--backend", choices=BACKENDS, help="default: the config's qa.backend")
     parser.add_argument("--model", help="QA model id or directory (transformers) or LLM model name")
@@ -94,9 +99,15 @@ def _article_from_file(path: Path) -> Article:
 
 
 async def _article_from_url(url: str, config: Config) -> Article:
-    """Fetched and extracted like any page the pipeline reads (the operator's own URL: trusted)."""
+    """Fetched like a reader's `/summary <url>`: untrusted, so public addresses only (unless the
+    config allows private ones), and nothing is stored: a question is a read, never a new post."""
     async with make_client(config.fetch) as http:
-        result = await Fetcher(http, config.fetch).get(url)
+        try:
+            result = await Fetcher(http, config.fetch).get(url, untrusted=True)
+        except UnsafeURLError as error:
+            raise UsageError(f"{url}: {error}") from None
+    if not looks_like_page(result.body, result.content_type):
+        raise FetchError(f"{result.url} is not an article page")
     html = decode_document(result.body, result.content_type)
     page = await asyncio.to_thread(extract_page, html, result.url)
     if page is None:
@@ -122,13 +133,16 @@ def _answer_text(result: Answer, question: str) -> str:
 
 
 def _render_text(result: Answer, question: str) -> str:
-    lines = [_answer_text(result, question)]
+    """The answer once, then each evidence sentence with its place; a sentence that is the answer
+    itself (retrieval) shows only its place."""
+    answer_text = _answer_text(result, question)
+    lines = [answer_text]
     if result.evidence:
         lines.append("")
-    lines.extend(
-        f"> «{evidence.text}» [#{evidence.index} {evidence.start}-{evidence.end}]"
-        for evidence in result.evidence
-    )
+    for evidence in result.evidence:
+        place = f"[#{evidence.index} {evidence.start}-{evidence.end}]"
+        same = evidence.text.strip() == answer_text.strip()
+        lines.append(f"evidence: {place}" if same else f"> «{evidence.text}» {place}")
     return "\n".join(lines)
 
 

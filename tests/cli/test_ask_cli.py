@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from aiohttp import web
 from bot.cli import main
 from bot.news.types import ArticleData
 from bot.store import Store
-from bot.store.articles import add_article
+from bot.store.articles import add_article, get_article
+from summarizer.errors import ModelUnavailableError
+from summarizer.qa import span_reader
 from tests.helpers.fake_openai import FakeOpenAI, completion_of, unused_base_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,23 +45,36 @@ def append(path: Path, text: str) -> None:
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    """A config of our own: a database in tmp, one fetch try, nothing else."""
+    """A config of our own: a database in tmp, one fetch try, pages on 127.0.0.1 allowed."""
     path = tmp_path / "khulasa.yaml"
     path.write_text(
-        f"storage:\n  url: sqlite:///{tmp_path / 'khulasa.db'}\nfetch:\n  retries: 0\n",
+        f"storage:\n  url: sqlite:///{tmp_path / 'khulasa.db'}\n"
+        "fetch:\n  retries: 0\n  allow_private_urls: true\n",
         encoding="utf-8",
     )
     return path
 
 
-def test_text_output_quotes_the_evidence_with_its_position(
+def test_text_output_says_a_retrieved_sentence_once_with_its_position(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["ask", "--article-file", str(SEED), "كم عدد معلمات النموذج؟"]) == 0
-    out = capsys.readouterr().out
-    quote = next(line for line in out.splitlines() if line.startswith("> «"))
-    assert "671 مليار معلمة" in quote
-    assert quote.endswith("]") and "[#" in quote
+    answer_line, blank, place = capsys.readouterr().out.splitlines()
+    assert "671 مليار معلمة" in answer_line and blank == ""
+    assert re.fullmatch(r"evidence: \[#\d+ \d+-\d+\]", place)
+
+
+async def test_text_output_quotes_evidence_that_differs_from_the_answer(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    async with FakeOpenAI() as fake:
+        append(config_file, f"qa:\n  llm:\n    base_url: {fake.base_url}\n    model: m\n")
+        fake.enqueue(
+            completion_of({"answer": "24", "evidence": [CORES_SENTENCE], "answerable": True})
+        )
+        argv = ["ask", "--config", str(config_file), "--backend", "llm"]
+        assert await asyncio.to_thread(main, [*argv, "--article-file", str(EN_CHIP), "Cores?"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["24", "", f"> «{CORES_SENTENCE}» [#1 87-159]"]
 
 
 def test_json_output_has_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,6 +200,39 @@ async def test_url_is_fetched_and_extracted(
     assert "March 2026" in payload["evidence"][0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:9/a", "non-public address"),
+        ("http://10.1.2.3/a", "non-public address"),
+        ("file:///etc/passwd", "only http and https"),
+    ],
+)
+async def test_unsafe_url_with_the_default_config_exits_2(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    reason: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no config/khulasa.yaml here: built-in defaults
+    monkeypatch.delenv("KHULASA_CONFIG", raising=False)
+    assert await asyncio.to_thread(main, ["ask", "--url", url, "What?"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("khulasa: error:") and err.count("\n") == 1 and reason in err
+
+
+async def test_a_url_answer_stores_nothing(
+    capsys: pytest.CaptureFixture[str], config_file: Path, news_site: str, tmp_path: Path
+) -> None:
+    argv = ["ask", "--config", str(config_file), "--url", f"{news_site}/tech/aster-9", "Cores?"]
+    assert await asyncio.to_thread(main, argv) == 0
+    store = Store(f"sqlite:///{tmp_path / 'khulasa.db'}")
+    with store.session() as session:
+        assert get_article(session, 1) is None
+    store.close()
+
+
 async def test_unreachable_url_is_one_error_line(
     capsys: pytest.CaptureFixture[str], config_file: Path
 ) -> None:
@@ -231,3 +280,48 @@ def test_unreachable_llm_falls_back_instead_of_failing(
     assert main([*argv, "How many cores does the processor have?"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["backend"] == "retrieval" and payload["evidence"][0]["text"] == CORES_SENTENCE
+
+
+def test_article_id_from_a_digest_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "chip.txt").write_text(EN_CHIP.read_text(encoding="utf-8"), encoding="utf-8")
+    config = tmp_path / "digest.yaml"
+    config.write_text(
+        f"storage:\n  url: sqlite:///{tmp_path / 'digest.db'}\n"
+        f"summarizer:\n  backend: extractive\nsources:\n  - name: local\n    path: {folder}\n",
+        encoding="utf-8",
+    )
+    assert main(["digest", "--config", str(config), "--format", "json"]) == 0
+    (item,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    argv = ["--config", str(config), "--article-id", str(item["id"])]
+    payload = run_json(capsys, *argv, "Where is the processor built?")
+    assert "factory in Taiwan" in payload["evidence"][0]["text"]
+
+
+def test_config_qa_settings_reach_the_command(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    question = "How many cores does the Aster-9 have?"  # one of its two terms: 0.74
+    argv = ["--config", str(config_file), "--article-file", str(EN_CHIP), question]
+    assert not run_json(capsys, *argv)["abstained"]
+    append(config_file, "qa:\n  min_score: 0.9\n")
+    assert run_json(capsys, *argv)["abstained"]
+
+
+def test_transformers_model_from_the_command_line_honours_local_files_only(
+    capsys: pytest.CaptureFixture[str], config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str, bool]] = []
+
+    def refuse(model: str, device: str, local_files_only: bool) -> None:
+        calls.append((model, device, local_files_only))
+        raise ModelUnavailableError(f"cannot load the Q&A model {model!r}: not cached")
+
+    monkeypatch.setattr(span_reader, "load_reader", refuse)
+    append(config_file, "qa:\n  local_files_only: true\n  device: cpu\n")
+    argv = ["ask", "--config", str(config_file), "--backend", "transformers"]
+    argv += ["--model", "org/qa-model", "--article-file", str(EN_CHIP), "Cores?"]
+    assert main(argv) == 2
+    assert calls == [("org/qa-model", "cpu", True)]
+    assert "org/qa-model" in capsys.readouterr().err

@@ -84,10 +84,12 @@ async def test_request_holds_the_article_and_the_question(
     assert request.path == "/v1/chat/completions"
     assert request.headers["Authorization"] == "Bearer sekrit"
     assert request.body["model"] == "fake-model"
-    messages = request.body["messages"]
-    assert ARTICLE.text in messages[1]["content"]
-    assert messages[-1] == {"role": "user", "content": QUESTION}
-    assert '"answerable"' in messages[0]["content"]
+    system, article, question = request.body["messages"]  # nothing but these three
+    assert article == {"role": "user", "content": f"Article:\n{ARTICLE.title}\n\n{ARTICLE.text}"}
+    assert question == {"role": "user", "content": QUESTION}
+    assert system["role"] == "system"
+    for asked_for in ("language of the question", "evidence", "word for word", '"answerable"'):
+        assert asked_for in system["content"]
 
 
 async def test_no_api_key_sends_no_authorization(
