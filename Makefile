@@ -24,8 +24,9 @@ test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check bot summarizer tests benchmarks
 	$(PY) -m pytest -q
 
+# Several minutes on 2 cores; BENCH_ARGS='--tiny' for a smoke run, BENCH_ARGS=--help for options.
 bench: $(VENV)/.installed-test
-	$(PY) benchmarks/summarize_speed.py
+	$(PY) benchmarks/summarize_speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data/ .pytest_cache

@@ -1,8 +1,10 @@
 """The usual way to summarize with transformers, one article at a time: the comparison baseline.
 
-transformers 5 removed `pipeline("summarization")`; where it still exists (4.x) it is used,
-elsewhere `summarize_one` does what it did: tokenize with truncation, `generate` under
-no_grad with batch size 1, decode.
+transformers 5 removed `pipeline("summarization")`: the installed 5.24.0 lists "summarization"
+in `transformers.pipelines.REMOVED_TASKS` ("Use the `text-generation` pipeline with a chat
+model instead") and `pipeline("summarization")` raises. Where the task still exists (4.x) it
+is used; elsewhere `summarize_one` does what its `SummarizationPipeline` did: tokenize one
+article with truncation, `generate` under no_grad with batch size 1, decode.
 """
 
 from __future__ import annotations
