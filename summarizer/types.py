@@ -47,6 +47,7 @@ class SummarizerOptions:
     """Everything that picks and tunes a backend; the bot maps its config onto this."""
 
     backend: BackendName = "auto"
+    # CC BY-NC-SA 4.0: non-commercial only; AraBART fine-tunes (Apache-2.0) are permissive
     model: str = "csebuetnlp/mT5_multilingual_XLSum"
     # language -> model id/dir; "*" is the fallback for languages not listed
     language_models: dict[str, str] = field(default_factory=dict)

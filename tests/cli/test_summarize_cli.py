@@ -282,3 +282,23 @@ def test_a_local_model_directory_with_generation_flags(
     assert (generation.num_beams, generation.min_new_tokens, generation.max_new_tokens) == (2, 3, 5)
     if backend == "ct2":
         assert list((tmp_path / "khulasa" / "ct2").iterdir())  # converted into the cache
+
+
+class _Terminal(io.StringIO):
+    """stderr as an interactive terminal, where tqdm draws its bar."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("articles", "bar"), [(25, True), (5, False)])
+def test_long_batches_show_a_progress_bar_on_stderr(articles, bar, tmp_path, monkeypatch):
+    source = tmp_path / "in.jsonl"
+    row = {"text": "The startup raised money. It builds batteries in Berlin."}
+    source.write_text("\n".join(json.dumps(row) for _ in range(articles)) + "\n", "utf-8")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    target = tmp_path / "out.jsonl"
+    assert main([*EXTRACTIVE, "--input", str(source), "--output", str(target)]) == 0
+    assert len(target.read_text("utf-8").splitlines()) == articles
+    assert (f"{articles}/{articles}" in terminal.getvalue()) is bar

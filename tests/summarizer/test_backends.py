@@ -116,6 +116,15 @@ def test_explicit_backend_offline_with_an_uncached_hub_id_raises(
         build_summarizer(options)
 
 
+def test_local_files_only_never_asks_the_hub(fake_hub, tmp_path, caplog) -> None:
+    fake_hub.status = 200  # the hub would serve it: only the option keeps us off it
+    options = SummarizerOptions(model=MISSING_HUB_MODEL, local_files_only=True)
+    with caplog.at_level(logging.WARNING):
+        assert build_summarizer(options).name == "extractive"
+    (warning,) = warnings_from(caplog, "summarizer.backends")
+    assert "downloads are off (HF_HUB_OFFLINE or local_files_only)" in warning
+
+
 def test_a_directory_without_weights_is_unavailable(tmp_path) -> None:
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelUnavailableError, match="weights"):

@@ -118,6 +118,26 @@ def test_unsupported_architecture_falls_back_to_transformers(tiny_spiece, tmp_pa
     assert cached_entries(cache) == []  # nothing half-written left behind
 
 
+def test_a_full_disk_leaves_no_cache_and_falls_back(
+    tiny_models, tiny_options, tmp_path, monkeypatch, caplog
+) -> None:
+    from ctranslate2.converters import TransformersConverter
+
+    def fill_the_disk(self: Any, output_dir: str, **_: Any) -> str:
+        (Path(output_dir) / "model.bin").write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(TransformersConverter, "convert", fill_the_disk)
+    cache = tmp_path / "cache"
+    options = tiny_options(tiny_models.modern, backend="ct2", cache_dir=str(cache))
+    with caplog.at_level(logging.WARNING, logger="summarizer.ct2"):
+        (summary,) = Ct2Summarizer(options).summarize([Article(TEXTS[0])])
+    assert summary.backend == "transformers" and summary.text
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "summarizer.ct2"]
+    assert "No space left on device" in warning and "transformers backend" in warning
+    assert cached_entries(cache) == []
+
+
 def test_nonexistent_directory_is_model_unavailable(tmp_path, tiny_options) -> None:
     with pytest.raises(ModelUnavailableError, match="does not exist"):
         Ct2Summarizer(tiny_options(tmp_path / "missing", backend="ct2", cache_dir=str(tmp_path)))
