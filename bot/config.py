@@ -55,6 +55,9 @@ class SummarizerConfig(_Model):
     cache_dir: str | None = None
     threads: int | None = Field(None, ge=1)
     compute_type: str | None = None
+    # Model backends read at most this much of an article (each 512-token chunk is a model call);
+    # null reads everything. The extractive backend always reads the whole text.
+    max_input_chars: int | None = Field(50_000, ge=1000)
 
 
 class LLMConfig(_Model):

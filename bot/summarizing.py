@@ -34,6 +34,7 @@ def summarizer_options(config: SummarizerConfig) -> SummarizerOptions:
         cache_dir=config.cache_dir,
         threads=config.threads,
         compute_type=config.compute_type,
+        max_input_chars=config.max_input_chars,
     )
 
 
