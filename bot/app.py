@@ -23,6 +23,8 @@ from bot.summarizing import build_summarizer
 
 log = logging.getLogger(__name__)
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 @dataclass(slots=True)
 class Runtime:
@@ -45,10 +47,43 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
         store.close()
 
 
+async def serve(config: Config, config_path: Path) -> None:
+    """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time.
+
+    The handlers go in before anything opens and come out only after everything closed: a stop
+    during start-up skips the rest of it, and a second signal during shutdown is absorbed
+    instead of interrupting the wind-down half-way (nothing is left half-recorded).
+    """
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, _request_stop, stopping, sig)
+    try:
+        async with open_runtime(config) as runtime:
+            if not stopping.is_set():
+                await Application(runtime, config_path, stopping=stopping).run()
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+def _request_stop(stopping: asyncio.Event, sig: signal.Signals) -> None:
+    if not stopping.is_set():
+        log.info("%s received: stopping after the work in flight", sig.name)
+    stopping.set()
+
+
 class Application:
     """`khulasa run`: scheduler, core and adapters in one loop; reloads config; stops cleanly."""
 
-    def __init__(self, runtime: Runtime, config_path: Path, *, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        runtime: Runtime,
+        config_path: Path,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        stopping: asyncio.Event | None = None,
+    ):
         self.runtime = runtime
         self.config = runtime.config
         self.poll_seconds = poll_seconds
@@ -62,16 +97,16 @@ class Application:
         )
         self.adapters = build_adapters(runtime.config, self.core)
         self.reloader = ConfigReloader(config_path, self.apply_config)
-        self.stopping = asyncio.Event()
+        self.stopping = stopping or asyncio.Event()
         self.started = asyncio.Event()
         self.scheduler.on_new_summaries(self._deliver_new)
         self.scheduler.on_digest(self._deliver_digest)
         runtime.pipeline.on_source_disabled(self._source_disabled)
 
     async def run(self) -> None:
-        """Runs until `stop()` (SIGINT/SIGTERM); in-flight jobs finish before adapters close."""
+        """Runs until `stop()`; in-flight jobs finish before adapters close; SIGHUP reloads."""
         loop = asyncio.get_running_loop()
-        self._install_signals(loop)
+        self.reloader.install_sighup(loop)
         started: list[Adapter] = []
         try:
             await self.core.start()
@@ -85,15 +120,14 @@ class Application:
             log.info("khulasa running: adapters %s", [a.platform for a in started])
             await self._watch()
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-                loop.remove_signal_handler(sig)
+            loop.remove_signal_handler(signal.SIGHUP)
             await self.scheduler.shutdown()
             for adapter in reversed(started):
                 await _stop_quietly(adapter)
             log.info("khulasa stopped")
 
     def stop(self) -> None:
-        """Asks the run loop to finish (signal handlers call this)."""
+        """Asks the run loop to finish (what SIGINT/SIGTERM do through `serve`)."""
         self.stopping.set()
 
     async def apply_config(self, config: Config) -> None:
@@ -112,11 +146,6 @@ class Application:
             except TimeoutError:
                 await self.reloader.reload_if_changed()
                 await self.scheduler.sync_digests()
-
-    def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.stop)
-        self.reloader.install_sighup(loop)
 
     async def _sync_channels(self, config: Config) -> None:
         for platform in ("telegram", "discord"):

@@ -152,11 +152,10 @@ class Scheduler:
 
     async def run_digest(self, subscription_id: int) -> None:
         """One digest job: the callbacks deliver the subscription's pending summaries."""
-        platform = await asyncio.to_thread(self._platform_of, subscription_id)
-        if platform is None:
-            return
         async with self._tracked():
-            await _call_all(self._digest_callbacks, subscription_id, platform)
+            platform = await asyncio.to_thread(self._platform_of, subscription_id)
+            if platform is not None:
+                await _call_all(self._digest_callbacks, subscription_id, platform)
 
     # --- helpers ---
 

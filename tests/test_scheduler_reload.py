@@ -7,12 +7,19 @@ import io
 import logging
 import os
 import signal
+import sys
 
+import pytest
 import yaml
+from sqlalchemy import select
 
-from bot.app import Application, open_runtime
+from bot.app import Application, open_runtime, serve
+from bot.cli import main
 from bot.config import load_config
 from bot.reload import ConfigReloader
+from bot.scheduler import Scheduler
+from bot.store import Store
+from bot.store.models import Delivery
 
 
 def write_config(path, tmp_path, sources):  # noqa: ANN001, ANN201
@@ -113,3 +120,54 @@ async def test_run_prints_posts_reloads_sources_and_stops_cleanly(tmp_path):
             await asyncio.wait_for(running, 5)
     assert not app.scheduler.aps.running
     assert out.getvalue().count("Seed title") == 1
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+async def test_a_stop_signal_ends_serve_cleanly_and_a_restart_reposts_nothing(
+    tmp_path, monkeypatch, sig
+):
+    seeds = seed_dir(tmp_path)
+    path = write_config(tmp_path / "k.yaml", tmp_path, [{"name": "seeds", "path": seeds}])
+    for run in range(2):
+        out = SignallingStream()
+        monkeypatch.setattr(sys, "stdout", out)  # the console adapter prints here
+        stopped_work = asyncio.Event()
+        monkeypatch.setattr(
+            Scheduler, "run_fetch", _signal_after(Scheduler.run_fetch, stopped_work)
+        )
+        serving = asyncio.create_task(serve(load_config(path), path))
+        await asyncio.wait_for(stopped_work.wait(), 5)
+        # Sending the signal with no handler installed would kill the test run: fail instead.
+        assert signal.getsignal(sig) not in (signal.SIG_DFL, signal.default_int_handler)
+        os.kill(os.getpid(), sig)
+        await asyncio.wait_for(serving, 5)
+        assert signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler)
+        assert out.getvalue().count("Seed title") == (1 if run == 0 else 0)
+    store = Store(load_config(path).storage.url)
+    with store.session() as session:
+        statuses = session.scalars(select(Delivery.status)).all()
+    store.close()
+    assert statuses == ["sent"]  # one delivery, completed: nothing half-recorded
+
+
+def _signal_after(run_fetch, done: asyncio.Event):  # noqa: ANN001, ANN202
+    """Wraps Scheduler.run_fetch to set `done` once the job (and its deliveries) finished."""
+
+    async def wrapped(self, source_name: str) -> list[int]:  # noqa: ANN001
+        ids = await run_fetch(self, source_name)
+        done.set()
+        return ids
+
+    return wrapped
+
+
+def test_run_without_a_token_is_one_line_before_anything_opens(tmp_path, monkeypatch, capsys):
+    path = write_config(tmp_path / "k.yaml", tmp_path, [])
+    path.write_text(path.read_text("utf-8") + "discord:\n  enabled: true\n", "utf-8")
+    monkeypatch.delenv("DISCORD_BOT_TOKEN", raising=False)
+    assert main(["run", "--config", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "khulasa: error: discord.enabled needs a token: set the environment variable "
+        "DISCORD_BOT_TOKEN"
+    ]
+    assert not (tmp_path / "data").exists()  # no database was created or migrated

@@ -10,12 +10,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Protocol
 
+from bot.config import secret_from_env
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.core.delivery import Sender
     from bot.core.service import Core
+
+
+# Each platform's token variable; `khulasa run` checks them before opening anything, so a missing
+# token is one line and exit 2 rather than a failure after the database and model are loaded.
+TOKEN_VARIABLES = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
 
 
 class Adapter(Protocol):
@@ -38,6 +44,13 @@ def build_adapters(config: Config, core: Core) -> list[Adapter]:
         if getattr(config, platform).enabled:
             adapters.append(_platform_adapter(platform, config, core))
     return adapters
+
+
+def require_tokens(config: Config) -> None:
+    """Raises TokenError (exit 2) when an enabled platform's token variable is unset."""
+    for platform, variable in TOKEN_VARIABLES.items():
+        if getattr(config, platform).enabled:
+            secret_from_env(variable, what=f"{platform}.enabled")
 
 
 def _platform_adapter(platform: str, config: Config, core: Core) -> Adapter:

@@ -8,6 +8,7 @@ import sys
 
 import yaml
 
+from bot.adapters import TOKEN_VARIABLES
 from bot.config import Config, load_config, masked_dump, resolve_config_path
 
 
@@ -35,9 +36,9 @@ def handle(args: argparse.Namespace) -> int:
 def secret_status(config: Config) -> dict[str, str]:
     """Each secret's variable name with `***` when set or `(not set)`; never the value."""
     names = [
-        "TELEGRAM_BOT_TOKEN",
+        TOKEN_VARIABLES["telegram"],
         config.telegram.webhook.secret_token_env,
-        "DISCORD_BOT_TOKEN",
+        TOKEN_VARIABLES["discord"],
         config.qa.llm.api_key_env,
     ]
     return {name: "***" if os.environ.get(name, "").strip() else "(not set)" for name in names}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
 
-from bot.app import Application, open_runtime
-from bot.config import Config, load_config, resolve_config_path
+from bot.adapters import require_tokens
+from bot.app import serve
+from bot.config import load_config, resolve_config_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,13 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Loads the config once, then runs everything in one asyncio loop."""
+    """Loads the config once, checks tokens before opening anything, then runs one asyncio loop."""
     path = resolve_config_path(args.config)
     config = load_config(path)
-    asyncio.run(_run(config, path))
+    require_tokens(config)
+    asyncio.run(serve(config, path))
     return 0
-
-
-async def _run(config: Config, path: Path) -> None:
-    async with open_runtime(config) as runtime:
-        await Application(runtime, path).run()
