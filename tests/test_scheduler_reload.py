@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.app import Application, open_runtime, serve
 from bot.cli import main
-from bot.config import load_config
+from bot.config import FetchConfig, load_config
 from bot.reload import ConfigReloader
 from bot.scheduler import Scheduler
 from bot.store import Store
@@ -171,3 +171,21 @@ def test_run_without_a_token_is_one_line_before_anything_opens(tmp_path, monkeyp
         "DISCORD_BOT_TOKEN"
     ]
     assert not (tmp_path / "data").exists()  # no database was created or migrated
+
+
+async def test_a_disabled_source_is_reported_to_the_adapters_admins(tmp_path, feeds):
+    url = feeds.serve("/down", statuses=[500])
+    path = write_config(tmp_path / "k.yaml", tmp_path, [{"name": "flaky", "url": url}])
+    config = load_config(path).model_copy(
+        update={"fetch": FetchConfig(retries=0, disable_after_failures=1)}
+    )
+    async with open_runtime(config) as runtime:
+        app = Application(runtime, path)
+        told: list[str] = []
+
+        async def notify_admins(text: str) -> None:
+            told.append(text)
+
+        app.adapters[0].sender.notify_admins = notify_admins
+        await runtime.pipeline.fetch_source_logged(config.sources[0])
+    assert told == ["توقف جلب المصدر flaky بعد إخفاقات متكررة: HTTP 500 from 127.0.0.1"]

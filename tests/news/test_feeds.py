@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from sqlalchemy import select
 
 from bot.errors import FetchError
 from bot.store.models import Article
+from tests.helpers.feed_server import FIXTURES
 
 SAMPLE_AR = "وقالت الشركة إن البطارية تدوم يومين كاملين"
 
@@ -164,8 +166,6 @@ async def test_local_directory_source(tmp_path, make_config, open_pipeline):
 
 
 async def test_local_html_file_goes_through_page_extraction(tmp_path, make_config, open_pipeline):
-    from tests.helpers.feed_server import FIXTURES
-
     page = tmp_path / "page.html"
     page.write_bytes((FIXTURES / "page_cp1256.html").read_bytes())
     config = make_config(sources=[{"name": "one", "path": str(page)}])
@@ -173,3 +173,22 @@ async def test_local_html_file_goes_through_page_extraction(tmp_path, make_confi
         await pipeline.fetch_source(config.sources[0])
         (article,) = articles(pipeline)
     assert SAMPLE_AR in article.text and "الرئيسية" not in article.text
+
+
+async def test_iso_8859_6_declared_only_in_the_http_header_comes_out_as_arabic(
+    feeds, make_config, open_pipeline
+):
+    feed = (FIXTURES / "cp1256.xml").read_bytes().decode("windows-1256")
+    feed = feed.replace(' encoding="windows-1256"', "").encode("iso-8859-6")
+    url = feeds.serve("/iso.xml", body=feed, content_type="application/rss+xml; charset=ISO-8859-6")
+    page = (FIXTURES / "page_cp1256.html").read_bytes().decode("windows-1256")
+    page = re.sub(r"<meta[^>]*charset[^>]*>", "", page, flags=re.IGNORECASE)
+    page_url = feeds.serve(
+        "/iso.html", body=page.encode("iso-8859-6"), content_type="text/html; charset=iso-8859-6"
+    )
+    config = make_config(sources=[source("iso", url), source("iso-page", page_url)])
+    async with open_pipeline(config) as pipeline:
+        await pipeline.fetch_all()
+        feed_article, page_article = articles(pipeline)
+    assert feed_article.title == "هاتف ذكي جديد بمعالج موفر للطاقة"
+    assert SAMPLE_AR in feed_article.text and SAMPLE_AR in page_article.text
