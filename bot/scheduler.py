@@ -3,6 +3,10 @@
 The scheduler never imports the core: delivery happens through callbacks the composition root
 attaches (`on_new_summaries`, `on_digest`). Job ids are fixed (`fetch:<source>`,
 `digest:<subscription id>`), so reloading replaces jobs instead of piling them up.
+
+Schedule precedence (docs/adr/004): a schedule an admin changes at run time is stored and beats
+the file's value across restarts, until the file's value for the same entry changes; then the
+file's newer value wins and the override is dropped (`bot.store.overrides`).
 """
 
 from __future__ import annotations
