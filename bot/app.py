@@ -47,12 +47,13 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
         store.close()
 
 
-async def serve(config: Config, config_path: Path) -> None:
+async def serve(config: Config, config_path: Path, *, owns_loop: bool = False) -> None:
     """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time.
 
     The handlers go in before anything opens and come out only after everything closed: a stop
     during start-up skips the rest of it, and a second signal during shutdown is absorbed
-    instead of interrupting the wind-down half-way (nothing is left half-recorded).
+    instead of interrupting the wind-down half-way (nothing is left half-recorded). With
+    `owns_loop` (the CLI), the loop's worker threads are also joined before the handlers go.
     """
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -63,6 +64,8 @@ async def serve(config: Config, config_path: Path) -> None:
             if not stopping.is_set():
                 await Application(runtime, config_path, stopping=stopping).run()
     finally:
+        if owns_loop:  # asyncio.run would wait for the threads with Ctrl-C raising in the middle
+            await loop.shutdown_default_executor()
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
 

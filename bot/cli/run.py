@@ -24,5 +24,5 @@ def handle(args: argparse.Namespace) -> int:
     path = resolve_config_path(args.config)
     config = load_config(path)
     require_tokens(config)
-    asyncio.run(serve(config, path))
+    asyncio.run(serve(config, path, owns_loop=True))
     return 0
