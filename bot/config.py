@@ -27,6 +27,8 @@ from bot.schedules import parse_schedule
 
 DEFAULT_CONFIG = Path("config/khulasa.yaml")
 CONFIG_ENV = "KHULASA_CONFIG"
+# Each platform's bot token lives only in this environment variable.
+TOKEN_VARIABLES = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
 
 
 class _Model(BaseModel):

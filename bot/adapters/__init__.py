@@ -10,18 +10,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Protocol
 
-from bot.config import secret_from_env
+from bot.config import TOKEN_VARIABLES, secret_from_env
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.core.delivery import Sender
     from bot.core.service import Core
-
-
-# Each platform's token variable; `khulasa run` checks them before opening anything, so a missing
-# token is one line and exit 2 rather than a failure after the database and model are loaded.
-TOKEN_VARIABLES = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
 
 
 class Adapter(Protocol):
@@ -47,7 +42,11 @@ def build_adapters(config: Config, core: Core) -> list[Adapter]:
 
 
 def require_tokens(config: Config) -> None:
-    """Raises TokenError (exit 2) when an enabled platform's token variable is unset."""
+    """Raises TokenError (exit 2) when an enabled platform's token variable is unset.
+
+    `khulasa run` calls it before opening anything, so a missing token is one line and exit 2
+    rather than a failure after the database and model are loaded.
+    """
     for platform, variable in TOKEN_VARIABLES.items():
         if getattr(config, platform).enabled:
             secret_from_env(variable, what=f"{platform}.enabled")

@@ -8,8 +8,7 @@ import sys
 
 import yaml
 
-from bot.adapters import TOKEN_VARIABLES
-from bot.config import Config, load_config, masked_dump, resolve_config_path
+from bot.config import TOKEN_VARIABLES, Config, load_config, masked_dump, resolve_config_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 import aiohttp
 import discord
 
+from bot.config import TOKEN_VARIABLES
 from bot.core import DestinationForbidden, TransientDeliveryError
 from bot.errors import TokenError
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = "DISCORD_BOT_TOKEN"
+TOKEN_ENV = TOKEN_VARIABLES["discord"]
 
 
 @asynccontextmanager

@@ -25,13 +25,13 @@ from telegram.ext import (
 from bot.adapters.telegram.errors import RetryPolicy
 from bot.adapters.telegram.handlers import Handlers
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender
-from bot.config import Config, TelegramConfig, secret_from_env
+from bot.config import TOKEN_VARIABLES, Config, TelegramConfig, secret_from_env
 from bot.core import COMMANDS, Core, command_menu
 from bot.errors import ConfigError, TokenError
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+TOKEN_ENV = TOKEN_VARIABLES["telegram"]
 MENU_LANGUAGES = (
     ("ar", None),
     ("en", "en"),
