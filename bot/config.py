@@ -72,7 +72,8 @@ class LLMConfig(_Model):
 class QAConfig(_Model):
     backend: Literal["retrieval", "transformers", "llm"] = "retrieval"
     model: str = "deepset/xlm-roberta-large-squad2"
-    min_score: float = Field(0.5, ge=0, le=1)  # retrieval: below this share of the question, abstain
+    # retrieval: abstain when the best sentences cover less than this share of the question
+    min_score: float = Field(0.5, ge=0, le=1)
     max_evidence: int = Field(2, ge=1, le=5)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     local_files_only: bool = False
@@ -259,7 +260,9 @@ def _line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
             if match is None:
                 break
             node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
         else:
             break
