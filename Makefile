@@ -22,6 +22,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check bot summarizer tests benchmarks
+	$(VENV)/bin/ruff format --check --quiet bot summarizer tests benchmarks
 	$(PY) -m pytest -q
 
 # Several minutes on 2 cores; BENCH_ARGS='--tiny' for a smoke run, BENCH_ARGS=--help for options.

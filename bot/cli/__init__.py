@@ -30,9 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(debug: bool, verbose: bool) -> None:
+def _configure_logging(debug: bool, verbose: bool, long_running: bool) -> None:
+    """Timestamps only for the long-running bot; one-shot commands keep their warnings short."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stamp = "%(asctime)s " if long_running else ""
+    logging.basicConfig(level=level, format=f"{stamp}%(levelname)s %(name)s: %(message)s")
     # Bot API URLs carry the token: keep httpx's request lines out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -44,7 +46,7 @@ def _exit_code_for(error: SummarizerError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.debug, args.verbose)
+    _configure_logging(args.debug, args.verbose, long_running=args.command == "run")
     try:
         return int(args.handler(args) or 0)
     except KhulasaError as error:
