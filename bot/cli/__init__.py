@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -59,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"khulasa: error: {error}", file=sys.stderr)
         return _exit_code_for(error)
+    except BrokenPipeError:
+        # The reader of our output went away (`khulasa digest | head`): exit quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         return 130
 
