@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,6 +13,7 @@ from tqdm import tqdm
 
 from bot.config import Config, SourceConfig
 from bot.errors import FetchError
+from bot.hooks import call_each
 from bot.news.canonical import canonical_url
 from bot.news.encoding import decode_document
 from bot.news.extract import ExtractedPage, extract_page
@@ -215,13 +215,7 @@ class Pipeline:
             log.info("source %s backs off until %s", name, after.backoff_until)
 
     async def _notify_disabled(self, name: str, error: str) -> None:
-        for hook in self.source_disabled_hooks:
-            try:
-                outcome = hook(name, error)
-                if inspect.isawaitable(outcome):
-                    await outcome
-            except Exception:  # a failing hook must not hide the failure being reported
-                log.warning("source-disabled hook failed for %s", name, exc_info=True)
+        await call_each(self.source_disabled_hooks, name, error)
 
     # --- blocking store work, run in threads ---
 

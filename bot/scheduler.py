@@ -12,7 +12,6 @@ file's newer value wins and the override is dropped (`bot.store.overrides`).
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config, SourceConfig
+from bot.hooks import call_each
 from bot.pipeline import Pipeline
 from bot.schedules import parse_schedule
 from bot.store import Store, overrides
@@ -151,7 +151,7 @@ class Scheduler:
             await self.pipeline.fetch_source_logged(source)
             summary_ids = await self.pipeline.summarize_pending()
             if summary_ids:
-                await _call_all(self._summary_callbacks, summary_ids)
+                await call_each(self._summary_callbacks, summary_ids)
             return summary_ids
 
     async def run_digest(self, subscription_id: int) -> None:
@@ -159,7 +159,7 @@ class Scheduler:
         async with self._tracked():
             platform = await asyncio.to_thread(self._platform_of, subscription_id)
             if platform is not None:
-                await _call_all(self._digest_callbacks, subscription_id, platform)
+                await call_each(self._digest_callbacks, subscription_id, platform)
 
     # --- helpers ---
 
@@ -250,14 +250,3 @@ def _valid(schedule: str, subscription_id: int) -> bool:
         )
         return False
     return True
-
-
-async def _call_all(callbacks: list[Callable[..., Any]], *args: Any) -> None:
-    """Runs every callback; one failing (logged with its traceback) does not stop the others."""
-    for callback in callbacks:
-        try:
-            outcome = callback(*args)
-            if inspect.isawaitable(outcome):
-                await outcome
-        except Exception:  # a delivery bug must not kill the scheduler's job
-            log.error("scheduler callback %r failed", callback, exc_info=True)
