@@ -17,6 +17,17 @@ Layout = Literal["legacy", "modern"]
 _SPECIAL = {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
 
 
+# A few-layer mT5 for tests and `--tiny` runs: the same code paths in seconds.
+TINY_SHAPE = {
+    "d_model": 32,
+    "d_kv": 8,
+    "d_ff": 64,
+    "num_layers": 2,
+    "num_decoder_layers": 2,
+    "num_heads": 4,
+}
+
+
 def train_spiece(lines: Iterable[str], vocab_size: int) -> bytes:
     """A unigram SentencePiece model with mT5's special ids (pad 0, eos 1, unk 2, no bos)."""
     import sentencepiece

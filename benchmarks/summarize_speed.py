@@ -32,18 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make `summarizer` and `benchmarks` importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.random_model import mt5_config, piece_count, save_random_mt5, train_spiece  # noqa: E402
+from benchmarks.random_model import (  # noqa: E402
+    TINY_SHAPE,
+    mt5_config,
+    piece_count,
+    save_random_mt5,
+    train_spiece,
+)
 
 SEED = ROOT / "seeds" / "000_9ae386f161d82b4b.txt"
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "summarize_speed.json"
-TINY_SHAPE = {
-    "d_model": 32,
-    "d_kv": 8,
-    "d_ff": 64,
-    "num_layers": 2,
-    "num_decoder_layers": 2,
-    "num_heads": 4,
-}
 MT5_BASE_VOCAB = 250112
 # (name, label): the baseline first, every ratio is to it
 PATHS = (

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.random_model import mt5_config, piece_count, save_random_mt5, train_spiece
+from benchmarks.random_model import (
+    TINY_SHAPE,
+    mt5_config,
+    piece_count,
+    save_random_mt5,
+    train_spiece,
+)
 from summarizer.types import GenerationSettings, SummarizerOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,14 +25,6 @@ ENGLISH = (
     "Researchers released an open model that runs on a laptop. "
     "Regulators asked cloud providers to explain their pricing. "
 )
-TINY_SHAPE = {
-    "d_model": 32,
-    "d_kv": 8,
-    "d_ff": 64,
-    "num_layers": 2,
-    "num_decoder_layers": 2,
-    "num_heads": 4,
-}
 
 
 @dataclass(frozen=True)
