@@ -18,7 +18,7 @@ from bot.core.delivery import Deliverer, Sender
 from bot.core.qa import Answerer, QuestionAnswering
 from bot.core.subscriptions import Subscriptions
 from bot.core.summary import Pipeline, SummaryCommand
-from bot.core.types import Caller, Destination, RepliedMessage, Reply
+from bot.core.types import AnswerView, Caller, Destination, RepliedMessage, Reply
 from bot.errors import UserError
 from bot.i18n import t
 from bot.store import subscriptions as store
@@ -137,6 +137,19 @@ class Core:
         """Adapters call this after sending a post or an answer, so replies to it find the article."""
         await self.qa.record_message(
             dest, message_id, article_id, parent_message_id, question, answer
+        )
+
+    async def record_answer(
+        self, dest: Destination, message_id: str, answer: AnswerView, replied: RepliedMessage | None
+    ) -> None:
+        """A message carrying this turn of the conversation: replies to it continue from here."""
+        await self.record_message(
+            dest,
+            message_id,
+            answer.article_id,
+            parent_message_id=replied.message_id if replied else None,
+            question=answer.question,
+            answer=answer.answer,
         )
 
     async def deliver_new(self, sender: Sender) -> int:

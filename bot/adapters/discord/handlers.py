@@ -22,15 +22,7 @@ from bot.adapters.discord.embeds import (
 )
 from bot.adapters.discord.sender import PLATFORM, destination_of
 from bot.config import Config
-from bot.core import (
-    AnswerView,
-    Caller,
-    CommandSpec,
-    Core,
-    Destination,
-    RepliedMessage,
-    Reply,
-)
+from bot.core import Caller, CommandSpec, Core, Destination, RepliedMessage, Reply
 from bot.errors import UserError
 from bot.i18n import t
 
@@ -101,7 +93,7 @@ class Handlers:
             thread = await message.create_thread(name=thread_name(reply.answer.article_title))
             send, here = thread.send, destination_of(thread)
             # The question starts the thread: `/ask` there goes on from this answer.
-            await self._record_answer(here, str(thread.id), reply.answer, replied)
+            await self.core.record_answer(here, str(thread.id), reply.answer, replied)
         await self._render(send, here, reply, replied)
 
     async def on_tree_error(
@@ -198,18 +190,5 @@ class Handlers:
             last = await send(
                 embed=answer_embed(answer, self.language), allowed_mentions=NO_MENTIONS
             )
-            await self._record_answer(here, str(last.id), answer, replied)
+            await self.core.record_answer(here, str(last.id), answer, replied)
         return last
-
-    async def _record_answer(
-        self, here: Destination, message_id: str, answer: AnswerView, replied: RepliedMessage | None
-    ) -> None:
-        """A message carrying this turn of the conversation: replies to it continue from here."""
-        await self.core.record_message(
-            here,
-            message_id,
-            answer.article_id,
-            parent_message_id=replied.message_id if replied else None,
-            question=answer.question,
-            answer=answer.answer,
-        )

@@ -230,14 +230,7 @@ class Handlers:
                 dest, paginate(answer_blocks(answer, caller.language)), reply_to=reply_to
             )
             for message in sent:
-                await self._core.record_message(
-                    dest,
-                    str(message.message_id),
-                    answer.article_id,
-                    parent_message_id=replied.message_id if replied else None,
-                    question=answer.question,
-                    answer=answer.answer,
-                )
+                await self._core.record_answer(dest, str(message.message_id), answer, replied)
 
     async def _prompt(self, caller: Caller, article_id: int, post_message_id: int) -> None:
         """Asks for a question with ForceReply; the prompt is recorded so the answer finds the article."""
