@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,7 @@ from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordAdapter
 from bot.config import Config
-from bot.core import Core
-from bot.news.http import make_client
-from bot.pipeline import Pipeline
-from bot.store import Store
-from bot.summarizing import build_summarizer
+from tests.helpers.bot_stack import CoreStack, start_core, write_article
 from tests.helpers.fake_discord import ADMIN_ID, VALID_TOKEN, FakeDiscord
 
 ARTICLE = (
@@ -33,13 +28,6 @@ NEWS_LATER = (
     "It plans to release open models next spring. The lab hired forty researchers from the region.\n"
 )
 READY_WAIT_S = 0.02  # discord.py waits this long after the last GUILD_CREATE before READY
-
-
-def write_article(folder: Path, name: str, text: str) -> Path:
-    """A local source article: first line the title, then the body."""
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def make_config(tmp_path: Path, fake: FakeDiscord, language: str = "en", **discord: Any) -> Config:
@@ -66,20 +54,11 @@ def make_config(tmp_path: Path, fake: FakeDiscord, language: str = "en", **disco
 
 
 @dataclass
-class DiscordStack:
+class DiscordStack(CoreStack):
     """One running bot: the fake to drive and inspect, the core and store behind the adapter."""
 
     fake: FakeDiscord
-    config: Config
-    store: Store
-    pipeline: Pipeline
-    core: Core
     adapter: DiscordAdapter
-    closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
-
-    async def fetch(self) -> list[int]:
-        """Runs the pipeline over the local source: new summary ids."""
-        return await self.pipeline.run_once()
 
     async def command(
         self, name: str, options: dict[str, str] | None = None, **how: Any
@@ -88,11 +67,6 @@ class DiscordStack:
         token = await self.fake.interaction(name, options, **how)
         await self.fake.wait_for(lambda: self.fake.followups(token))
         return [call.body for call in self.fake.followups(token)]
-
-    async def stop(self) -> None:
-        for close in reversed(self.closers):
-            await close()
-        self.closers.clear()
 
 
 StackFactory = Callable[..., Awaitable[DiscordStack]]
@@ -123,17 +97,11 @@ async def start_bot(
 
     async def start(config: Config | None = None, token: str = VALID_TOKEN) -> DiscordStack:
         config = config or make_config(tmp_path, fake)
-        store = await asyncio.to_thread(Store, config.storage.url)
-        http = make_client(config.fetch)
-        summarizer = build_summarizer(config.summarizer)
-        pipeline = Pipeline(config, store, summarizer, http)
-        core = Core(config, store, pipeline, summarizer)
-        await core.start()
+        store, pipeline, core, closers = await start_core(config)
         adapter = DiscordAdapter(
             config, core, SecretStr(token), guild_ready_timeout=READY_WAIT_S, ready_timeout=5
         )
-        stack = DiscordStack(fake, config, store, pipeline, core, adapter)
-        stack.closers += [lambda: asyncio.to_thread(store.close), http.aclose]
+        stack = DiscordStack(config, store, pipeline, core, closers, fake=fake, adapter=adapter)
         stacks.append(stack)
         await adapter.start()
         stack.closers.append(adapter.stop)

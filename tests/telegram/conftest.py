@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,10 @@ from pydantic import SecretStr
 
 from bot.adapters.telegram import RequestTimeouts, RetryPolicy, TelegramAdapter
 from bot.config import Config
-from bot.core import Core
 from bot.i18n import t
-from bot.news.http import make_client
-from bot.pipeline import Pipeline
 from bot.render import rtl_paragraph
 from bot.store import Store
-from bot.summarizing import build_summarizer
+from tests.helpers.bot_stack import CoreStack, start_core, write_article
 from tests.helpers.fake_telegram import Call, FakeTelegram, user
 
 ADMIN_ID = 100
@@ -55,13 +51,6 @@ def said(key: str, language: str, **params: Any) -> str:
     return rtl_paragraph(t(key, language, **params))
 
 
-def write_article(folder: Path, name: str, text: str) -> Path:
-    """A local source article: first line the title, then the body."""
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def make_config(tmp_path: Path, fake: FakeTelegram, **extra: Any) -> Config:
     """Extractive summaries, one local source, the fake as the Bot API server."""
     telegram = {"enabled": True, "base_url": fake.base_url, **extra.pop("telegram", {})}
@@ -79,16 +68,11 @@ def make_config(tmp_path: Path, fake: FakeTelegram, **extra: Any) -> Config:
 
 
 @dataclass
-class BotStack:
+class BotStack(CoreStack):
     """One running bot: what a test drives (the fake) and what it inspects (core, store)."""
 
     fake: FakeTelegram
-    config: Config
-    store: Store
-    pipeline: Pipeline
-    core: Core
     adapter: TelegramAdapter
-    closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
     async def say(
         self,
@@ -110,15 +94,6 @@ class BotStack:
             lambda: len(self.fake.calls_of("sendMessage", chat_id=chat_id)) >= before + expect
         )
         return self.fake.calls_of("sendMessage", chat_id=chat_id)[before:]
-
-    async def fetch(self) -> list[int]:
-        """Runs the pipeline over the local source: new summary ids."""
-        return await self.pipeline.run_once()
-
-    async def stop(self) -> None:
-        for close in reversed(self.closers):
-            await close()
-        self.closers.clear()
 
 
 StackFactory = Callable[..., Awaitable[BotStack]]
@@ -175,20 +150,14 @@ async def start_bot(
         config = config or make_config(tmp_path, fake)
         if not database.exists():
             shutil.copyfile(migrated_db, database)
-        store = await asyncio.to_thread(Store, config.storage.url)
-        http = make_client(config.fetch)
-        summarizer = build_summarizer(config.summarizer)
-        pipeline = Pipeline(config, store, summarizer, http)
-        core = Core(config, store, pipeline, summarizer)
-        await core.start()
+        store, pipeline, core, closers = await start_core(config)
         options = {
             "timeouts": RequestTimeouts(connect=2, read=2, write=2, pool=2, poll=1),
             "retry": RetryPolicy(attempts=3, backoff_s=0.01),
             **adapter_options,
         }
         adapter = TelegramAdapter(config, core, SecretStr(fake.token), **options)
-        stack = BotStack(fake, config, store, pipeline, core, adapter)
-        stack.closers += [lambda: asyncio.to_thread(store.close), http.aclose]
+        stack = BotStack(config, store, pipeline, core, closers, fake=fake, adapter=adapter)
         await adapter.start()
         stack.closers.append(adapter.stop)
         stacks.append(stack)
