@@ -12,7 +12,6 @@ from bot.i18n import t
 from bot.render import rtl_paragraph, split_text, truncate_at_sentence, utf16_len
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # after entity parsing, in UTF-16 code units
-MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 _SEPARATOR = "\n\n"
 TITLE_SHARE = 512  # a title longer than this is cut: the summary must stay readable
 
