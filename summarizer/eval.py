@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rouge_score import rouge_scorer
 
@@ -60,13 +61,22 @@ class EvalReport:
     lead_stemmed: Scores
 
 
-def _parse_pair(line: str, number: int) -> EvalPair:
+def parse_text_record(line: str) -> dict[str, Any]:
+    """One JSON-lines object with a "text" string: eval pairs and the CLI's batch input alike."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise InputError(f"line {number}: not JSON ({error.msg})") from error
+        raise InputError(f"not JSON ({error.msg})") from error
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        raise InputError(f'line {number}: expected an object with a "text" string')
+        raise InputError('expected an object with a "text" string')
+    return record
+
+
+def _parse_pair(line: str, number: int) -> EvalPair:
+    try:
+        record = parse_text_record(line)
+    except InputError as error:
+        raise InputError(f"line {number}: {error}") from error
     references = record.get("summaries", [record.get("summary")])
     if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
         raise InputError(f'line {number}: expected "summary" or "summaries" with strings')

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from bot.errors import UsageError
 from summarizer.backends import build_summarizer
 from summarizer.errors import InputError
-from summarizer.eval import evaluate, format_report, load_pairs
+from summarizer.eval import evaluate, format_report, load_pairs, parse_text_record
 from summarizer.text import clean_text, decode_bytes, parse_article_file, split_sentences
 from summarizer.types import Article, GenerationSettings, Summarizer, SummarizerOptions
 
@@ -113,12 +113,7 @@ class _Record:
 
 
 def _parse_record(line: str, number: int) -> _Record:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON ({error.msg})") from error
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        raise InputError('expected an object with a "text" string')
+    record = parse_text_record(line)
     if not record["text"].strip():
         raise InputError("the text is empty")
     title = record.get("title")
