@@ -46,7 +46,7 @@ Vector = dict[str, float]
 Graph = list[dict[int, float]]  # sparse similarity: graph[i][j] for sentences sharing a word
 
 
-def _tf_idf_vectors(term_lists: list[Counter[str]], extra: Counter[str] | None) -> list[Vector]:
+def _tf_idf_vectors(term_lists: list[Counter[str]], extra: Counter[str]) -> list[Vector]:
     """Unit TF-IDF vectors; idf comes from the article's own sentences (plus the title's)."""
     document_counts = Counter(term for terms in term_lists for term in terms)
     total = len(term_lists)
@@ -126,8 +126,7 @@ class ExtractiveSummarizer:
             sentence_indices=tuple(sentence.index for sentence in picked),
         )
 
-    def _candidates(self, sentences: list[Sentence], title: str | None) -> list[_Candidate]:
-        title_terms = set(content_terms(title)) if title else set()
+    def _candidates(self, sentences: list[Sentence], title_terms: set[str]) -> list[_Candidate]:
         candidates: list[_Candidate] = []
         for sentence in sentences[:_MAX_CANDIDATES]:
             terms = Counter(content_terms(sentence.text))
@@ -137,10 +136,10 @@ class ExtractiveSummarizer:
         return candidates
 
     def _select(self, sentences: list[Sentence], title: str | None) -> list[Sentence]:
-        candidates = self._candidates(sentences, title)
+        title_terms = Counter(content_terms(title)) if title else Counter()
+        candidates = self._candidates(sentences, set(title_terms))
         if not candidates:  # all furniture or all title: better the text itself than nothing
             return sentences[: self.sentences]
-        title_terms = Counter(content_terms(title)) if title else None
         vectors = _tf_idf_vectors([candidate.terms for candidate in candidates], title_terms)
         graph = _similarity_graph(vectors[: len(candidates)])
         title_vector = vectors[len(candidates)] if title_terms else None
