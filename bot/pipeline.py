@@ -15,8 +15,7 @@ from bot.config import Config, SourceConfig
 from bot.errors import FetchError
 from bot.hooks import call_each
 from bot.news.canonical import canonical_url
-from bot.news.encoding import decode_document
-from bot.news.extract import ExtractedPage, extract_page
+from bot.news.extract import ExtractedPage, extract_fetched
 from bot.news.feeds import FeedItem, looks_like_page, parse_feed
 from bot.news.filters import KeywordFilter
 from bot.news.http import Fetcher, FetchResult
@@ -114,7 +113,7 @@ class Pipeline:
         result = await self.fetcher.get(url, untrusted=untrusted)
         if not looks_like_page(result.body, result.content_type):
             raise FetchError(f"{url} is not an article page")
-        page = await self._extract(result)
+        page = await extract_fetched(result)
         article = replace(_page_article(page, fallback_title=url), url=canonical_url(url))
         stored = await asyncio.to_thread(self._store_one, article)
         return stored
@@ -157,7 +156,7 @@ class Pipeline:
         if result.not_modified:
             return [], result
         if looks_like_page(result.body, result.content_type):
-            page = await self._extract(result)
+            page = await extract_fetched(result)
             return [_page_article(page, fallback_title=source.name)], result
         items = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
         fresh = await asyncio.to_thread(self._unknown_items, items)
@@ -175,7 +174,7 @@ class Pipeline:
             async with limit:
                 try:
                     result = await self.fetcher.get(item.url)
-                    page = await self._extract(result)
+                    page = await extract_fetched(result)
                     return _page_article(page, fallback_title=item.title, item=item)
                 except FetchError as error:
                     log.info(
@@ -189,13 +188,6 @@ class Pipeline:
             author=item.author,
             published=item.published,
         )
-
-    async def _extract(self, result: FetchResult) -> ExtractedPage:
-        html = decode_document(result.body, result.content_type)
-        page = await asyncio.to_thread(extract_page, html, result.url)
-        if page is None:
-            raise FetchError(f"no article text found at {result.url}")
-        return page
 
     async def _record_failure(self, name: str, error: BaseException) -> None:
         fetch = self.config.fetch

@@ -12,8 +12,7 @@ from bot.config import Config, load_config, resolve_config_path
 from bot.core.service import qa_options
 from bot.errors import FetchError, UnsafeURLError, UsageError
 from bot.i18n import t
-from bot.news.encoding import decode_document
-from bot.news.extract import extract_page
+from bot.news.extract import extract_fetched
 from bot.news.feeds import looks_like_page
 from bot.news.http import Fetcher, make_client
 from bot.news.local import read_article_file
@@ -108,10 +107,7 @@ async def _article_from_url(url: str, config: Config) -> Article:
             raise UsageError(f"{url}: {error}") from None
     if not looks_like_page(result.body, result.content_type):
         raise FetchError(f"{result.url} is not an article page")
-    html = decode_document(result.body, result.content_type)
-    page = await asyncio.to_thread(extract_page, html, result.url)
-    if page is None:
-        raise FetchError(f"no article text found at {result.url}")
+    page = await extract_fetched(result)
     return Article(text=page.text, title=page.title, language=page.language)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trafilatura
 
+from bot.errors import FetchError
 from bot.news.canonical import canonical_url
+from bot.news.encoding import decode_document
+from bot.news.http import FetchResult
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,15 @@ def extract_page(html: str, url: str) -> ExtractedPage | None:
         published=_date(document.date),
         language=document.language or None,
     )
+
+
+async def extract_fetched(result: FetchResult) -> ExtractedPage:
+    """The article in a fetched page, extracted on a worker thread; FetchError when there is none."""
+    html = decode_document(result.body, result.content_type)
+    page = await asyncio.to_thread(extract_page, html, result.url)
+    if page is None:
+        raise FetchError(f"no article text found at {result.url}")
+    return page
 
 
 def _date(value: str | None) -> datetime | None:
