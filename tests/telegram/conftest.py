@@ -158,9 +158,9 @@ async def start_bot(
         }
         adapter = TelegramAdapter(config, core, SecretStr(fake.token), **options)
         stack = BotStack(config, store, pipeline, core, closers, fake=fake, adapter=adapter)
+        stacks.append(stack)  # closed at teardown even if the adapter fails to start
         await adapter.start()
         stack.closers.append(adapter.stop)
-        stacks.append(stack)
         return stack
 
     yield start
