@@ -1,50 +1,22 @@
-"""Runtime wiring shared by `digest` and `run`: store, HTTP client, summarizer and pipeline."""
+"""`khulasa run`: the long-running bot over the services the composition root built."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot.adapters import Adapter, build_adapters
+from bot.adapters import Adapter
+from bot.composition import Services, open_services
 from bot.config import Config
-from bot.core.service import Core
+from bot.errors import DatabaseUnavailable
 from bot.i18n import t
-from bot.news.http import make_client
-from bot.pipeline import Pipeline
 from bot.reload import POLL_SECONDS, ConfigReloader
-from bot.scheduler import Scheduler
-from bot.store import Store
-from bot.summarizing import build_summarizer
 
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@dataclass(slots=True)
-class Runtime:
-    """The collaborators every long or short run needs, opened and closed together."""
-
-    config: Config
-    store: Store
-    pipeline: Pipeline
-
-
-@asynccontextmanager
-async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
-    """Opens the database (migrated), the shared HTTP client and the summarizer; closes them."""
-    store = await asyncio.to_thread(Store, config.storage.url)
-    try:
-        summarizer = await asyncio.to_thread(build_summarizer, config.summarizer)
-        async with make_client(config.fetch) as http:
-            yield Runtime(config, store, Pipeline(config, store, summarizer, http))
-    finally:
-        store.close()
 
 
 async def serve(config: Config, config_path: Path, *, owns_loop: bool = False) -> None:
@@ -60,9 +32,9 @@ async def serve(config: Config, config_path: Path, *, owns_loop: bool = False) -
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, _request_stop, stopping, sig)
     try:
-        async with open_runtime(config) as runtime:
+        async with open_services(config) as services:
             if not stopping.is_set():
-                await Application(runtime, config_path, stopping=stopping).run()
+                await Application(services, config_path, stopping=stopping).run()
     finally:
         if owns_loop:  # asyncio.run would wait for the threads with Ctrl-C raising in the middle
             await loop.shutdown_default_executor()
@@ -77,34 +49,36 @@ def _request_stop(stopping: asyncio.Event, sig: signal.Signals) -> None:
 
 
 class Application:
-    """`khulasa run`: scheduler, core and adapters in one loop; reloads config; stops cleanly."""
+    """`khulasa run`: scheduler, core and adapters in one loop; reloads config; stops cleanly.
+
+    A database outage stops nothing: jobs and commands fail softly meanwhile, and when the
+    database is back the work that waited (summaries, immediate posts, digests that fell in
+    the outage) runs at once.
+    """
 
     def __init__(
         self,
-        runtime: Runtime,
+        services: Services,
         config_path: Path,
         *,
         poll_seconds: float = POLL_SECONDS,
         stopping: asyncio.Event | None = None,
     ):
-        self.runtime = runtime
-        self.config = runtime.config
+        self.services = services
+        self.config = services.config
         self.poll_seconds = poll_seconds
-        self.scheduler = Scheduler(runtime.pipeline, runtime.store)
-        self.core = Core(
-            runtime.config,
-            runtime.store,
-            runtime.pipeline,
-            runtime.pipeline.summarizer,
-            reschedule=self.scheduler.reschedule,
-        )
-        self.adapters = build_adapters(runtime.config, self.core)
+        self.scheduler = services.scheduler
+        self.core = services.core
+        self.adapters = services.adapters()
         self.reloader = ConfigReloader(config_path, self.apply_config)
         self.stopping = stopping or asyncio.Event()
         self.started = asyncio.Event()
+        self._missed_digests: dict[int, str] = {}
+        self._catch_up = asyncio.Lock()
         self.scheduler.on_new_summaries(self._deliver_new)
         self.scheduler.on_digest(self._deliver_digest)
-        runtime.pipeline.on_source_disabled(self._source_disabled)
+        services.pipeline.on_source_disabled(self._source_disabled)
+        services.store.on_recovered(self._database_back)
 
     async def run(self) -> None:
         """Runs until `stop()`; in-flight jobs finish before adapters close; SIGHUP reloads."""
@@ -136,7 +110,7 @@ class Application:
     async def apply_config(self, config: Config) -> None:
         """Takes a validated new config: sources, schedules and channels change without restart."""
         self.config = config
-        self.runtime.pipeline.update_config(config)
+        self.services.pipeline.update_config(config)
         self.core.update_config(config)
         await self._sync_channels(config)
         await self.scheduler.apply(config)
@@ -147,18 +121,23 @@ class Application:
             try:
                 await asyncio.wait_for(self.stopping.wait(), self.poll_seconds)
             except TimeoutError:
-                await self.reloader.reload_if_changed()
-                await self.scheduler.sync_digests()
+                try:
+                    await self.reloader.reload_if_changed()
+                    await self.scheduler.sync_digests()
+                except DatabaseUnavailable:
+                    log.debug("config and digest sync wait for the database")
 
     async def _sync_channels(self, config: Config) -> None:
-        for platform in ("telegram", "discord"):
-            section = getattr(config, platform)
-            if section.enabled:
-                await self.core.sync_config_channels(platform, section.channels)
+        for platform in config.enabled_platforms():
+            await self.core.sync_config_channels(platform, config.platform(platform).channels)
 
     async def _deliver_new(self, summary_ids: list[int]) -> None:
         for adapter in self.adapters:
-            sent = await self.core.deliver_new(adapter.sender)
+            try:
+                sent = await self.core.deliver_new(adapter.sender)
+            except DatabaseUnavailable:
+                log.info("posts on %s wait for the database", adapter.platform)
+                continue
             log.info("delivered %d new post(s) on %s", sent, adapter.platform)
 
     async def _deliver_digest(self, subscription_id: int, platform: str) -> None:
@@ -166,7 +145,26 @@ class Application:
         if adapter is None:
             log.info("digest %s skipped: %s adapter not running", subscription_id, platform)
             return
-        await self.core.deliver_digest(adapter.sender, subscription_id)
+        try:
+            await self.core.deliver_digest(adapter.sender, subscription_id)
+        except DatabaseUnavailable:
+            log.info("digest %s waits for the database", subscription_id)
+            self._missed_digests[subscription_id] = platform
+
+    async def _database_back(self) -> None:
+        """After an outage: summarize what was fetched, deliver what is due, send missed digests."""
+        if not self.started.is_set() or self.stopping.is_set():
+            return
+        async with self._catch_up:
+            await self.scheduler.run_missed()
+            try:
+                await self.services.pipeline.summarize_pending()
+            except DatabaseUnavailable:
+                return  # down again: the next recovery runs this anew
+            await self._deliver_new([])
+            missed, self._missed_digests = self._missed_digests, {}
+            for subscription_id, platform in missed.items():
+                await self._deliver_digest(subscription_id, platform)
 
     async def _source_disabled(self, name: str, error: str) -> None:
         text = t("admin.source_disabled", self.config.delivery.language, source=name, error=error)

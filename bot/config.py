@@ -13,26 +13,32 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from bot.errors import ConfigError, TokenError
+from bot.platforms import PLATFORMS
 from bot.schedules import parse_schedule
+from bot.sections import PlatformSection
+from bot.sections import SectionModel as _Model
+from summarizer.qa.types import QABackendName, QAOptions
+from summarizer.types import BackendName, GenerationSettings, SummarizerOptions
 
 DEFAULT_CONFIG = Path("config/khulasa.yaml")
 CONFIG_ENV = "KHULASA_CONFIG"
 # Each platform's bot token lives only in this environment variable.
-TOKEN_VARIABLES = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
+TOKEN_VARIABLES = {platform.name: platform.token_variable for platform in PLATFORMS}
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The libraries' own defaults: the config never writes a model id or a variable name twice.
+_SUMMARIZER = SummarizerOptions()
+_GENERATION = GenerationSettings()
+_QA = QAOptions()
+GENERATION_KEYS = ("num_beams", "min_new_tokens", "max_new_tokens")
 
 
 class StorageConfig(_Model):
@@ -40,44 +46,59 @@ class StorageConfig(_Model):
 
 
 class SummarizerConfig(_Model):
-    backend: Literal["auto", "extractive", "transformers", "ct2"] = "auto"
+    """The `summarizer:` section: the library's `SummarizerOptions`, key for key."""
+
+    backend: BackendName = _SUMMARIZER.backend
     # Licence: CC BY-NC-SA 4.0 (non-commercial). See README for permissive alternatives.
-    model: str = "csebuetnlp/mT5_multilingual_XLSum"
+    model: str = _SUMMARIZER.model
     language_models: dict[str, str] = Field(default_factory=dict)
     output_languages: dict[str, str] = Field(default_factory=dict)
-    sentences: int = Field(3, ge=1, le=20)
-    max_chars: int | None = Field(None, ge=50)
-    num_beams: int = Field(4, ge=1, le=16)
-    min_new_tokens: int | None = Field(None, ge=0)
-    max_new_tokens: int | None = Field(None, ge=1)
+    sentences: int = Field(_SUMMARIZER.sentences, ge=1, le=20)
+    max_chars: int | None = Field(_SUMMARIZER.max_chars, ge=50)
+    num_beams: int = Field(_GENERATION.num_beams, ge=1, le=16)
+    min_new_tokens: int | None = Field(_GENERATION.min_new_tokens, ge=0)
+    max_new_tokens: int | None = Field(_GENERATION.max_new_tokens, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    quantize: bool = False
-    batch_size: int = Field(8, ge=1)
-    local_files_only: bool = False
-    cache_dir: str | None = None
-    threads: int | None = Field(None, ge=1)
-    compute_type: str | None = None
+    quantize: bool = _SUMMARIZER.quantize
+    batch_size: int = Field(_SUMMARIZER.batch_size, ge=1)
+    local_files_only: bool = _SUMMARIZER.local_files_only
+    cache_dir: str | None = _SUMMARIZER.cache_dir
+    threads: int | None = Field(_SUMMARIZER.threads, ge=1)
+    compute_type: str | None = _SUMMARIZER.compute_type
     # Model backends read at most this much of an article (each 512-token chunk is a model call);
     # null reads everything. The extractive backend always reads the whole text.
-    max_input_chars: int | None = Field(50_000, ge=1000)
+    max_input_chars: int | None = Field(_SUMMARIZER.max_input_chars, ge=1000)
+
+    def to_options(self) -> SummarizerOptions:
+        """The library's options with the same meaning; generation keys go to their own object."""
+        values = self.model_dump()
+        generation = GenerationSettings(**{key: values.pop(key) for key in GENERATION_KEYS})
+        return SummarizerOptions(**values, generation=generation)
 
 
 class LLMConfig(_Model):
-    base_url: str | None = None
-    model: str | None = None
-    api_key_env: str = "KHULASA_LLM_API_KEY"
-    timeout: float = Field(30.0, gt=0)
+    base_url: str | None = _QA.llm_base_url
+    model: str | None = _QA.llm_model
+    api_key_env: str = _QA.llm_api_key_env
+    timeout: float = Field(_QA.llm_timeout, gt=0)
 
 
 class QAConfig(_Model):
-    backend: Literal["retrieval", "transformers", "llm"] = "retrieval"
-    model: str = "deepset/xlm-roberta-large-squad2"
+    """The `qa:` section: the library's `QAOptions`; `llm.x` is its `llm_x`."""
+
+    backend: QABackendName = _QA.backend
+    model: str = _QA.model
     # retrieval: abstain when the best sentences cover less than this share of the question
-    min_score: float = Field(0.5, ge=0, le=1)
-    max_evidence: int = Field(2, ge=1, le=5)
+    min_score: float = Field(_QA.min_score, ge=0, le=1)
+    max_evidence: int = Field(_QA.max_evidence, ge=1, le=5)
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    local_files_only: bool = False
+    local_files_only: bool = _QA.local_files_only
     llm: LLMConfig = Field(default_factory=LLMConfig)
+
+    def to_options(self) -> QAOptions:
+        values = self.model_dump()
+        llm = values.pop("llm")
+        return QAOptions(**values, **{f"llm_{key}": value for key, value in llm.items()})
 
 
 class SourceConfig(_Model):
@@ -120,49 +141,18 @@ class FetchConfig(_Model):
     user_agent: str = "Khulasa/0.1 (+https://github.com/khulasa/khulasa; news summary bot)"
 
 
-class ChannelConfig(_Model):
-    """A channel that receives posts without anyone subscribing it from a chat."""
+class _Admins(_Model):
+    """`admins.<platform>`: user ids of the bot's admins on each platform."""
 
-    chat: str  # Telegram: @channelname or numeric id; Discord: channel id
-    sources: list[str] = Field(default_factory=list)  # empty = all sources
-    schedule: str = "immediate"  # "immediate" or a cron string / interval for digests
-
-    @field_validator("schedule")
-    @classmethod
-    def _valid_schedule(cls, value: str) -> str:
-        if value != "immediate":
-            parse_schedule(value)
-        return value
+    def of(self, platform: str) -> list[int]:
+        return list(getattr(self, platform, ()))
 
 
-class WebhookConfig(_Model):
-    enabled: bool = False
-    listen: str = "0.0.0.0"
-    port: int = Field(8443, ge=1, le=65535)
-    url: str | None = None  # public URL Telegram posts to
-    secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
-
-
-class TelegramConfig(_Model):
-    enabled: bool = False
-    base_url: str | None = None
-    base_file_url: str | None = None
-    channels: list[ChannelConfig] = Field(default_factory=list)
-    webhook: WebhookConfig = Field(default_factory=WebhookConfig)
-
-
-class DiscordConfig(_Model):
-    enabled: bool = False
-    api_base_url: str | None = None
-    gateway_url: str | None = None
-    sync_guild: int | None = None  # sync slash commands to one guild only (instant, for testing)
-    answer_in_thread: bool = False
-    channels: list[ChannelConfig] = Field(default_factory=list)
-
-
-class AdminsConfig(_Model):
-    telegram: list[int] = Field(default_factory=list)
-    discord: list[int] = Field(default_factory=list)
+AdminsConfig = create_model(
+    "AdminsConfig",
+    __base__=_Admins,
+    **{platform.name: (list[int], Field(default_factory=list)) for platform in PLATFORMS},
+)
 
 
 class DeliveryConfig(_Model):
@@ -171,15 +161,15 @@ class DeliveryConfig(_Model):
     digest_max_items: int = Field(10, ge=1, le=50)
 
 
-class Config(_Model):
+class _Config(_Model):
+    """The sections every install has; `Config` adds one section per registered platform."""
+
     storage: StorageConfig = Field(default_factory=StorageConfig)
     summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
     qa: QAConfig = Field(default_factory=QAConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
-    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
-    discord: DiscordConfig = Field(default_factory=DiscordConfig)
-    admins: AdminsConfig = Field(default_factory=AdminsConfig)
+    admins: AdminsConfig = Field(default_factory=AdminsConfig)  # type: ignore[valid-type]
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @field_validator("sources")
@@ -190,6 +180,21 @@ class Config(_Model):
         if duplicates:
             raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
         return sources
+
+    def platform(self, name: str) -> PlatformSection:
+        """A registered platform's section (`telegram:`, `discord:`)."""
+        return getattr(self, name)
+
+    def enabled_platforms(self) -> list[str]:
+        """Names of the platforms switched on, in registry order."""
+        return [spec.name for spec in PLATFORMS if self.platform(spec.name).enabled]
+
+
+Config = create_model(
+    "Config",
+    __base__=_Config,
+    **{spec.name: (spec.section, Field(default_factory=spec.section)) for spec in PLATFORMS},
+)
 
 
 def secret_from_env(variable: str, *, what: str) -> SecretStr:

@@ -39,6 +39,12 @@ class StoreError(KhulasaError):
     """The database could not be opened, migrated or written."""
 
 
+class DatabaseUnavailable(StoreError):
+    """The database is unreachable or refusing work for now; the same call may work later."""
+
+    exit_code = 2
+
+
 class DeliveryError(KhulasaError):
     """A message could not be delivered to a destination."""
 

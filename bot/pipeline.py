@@ -12,7 +12,7 @@ import httpx
 from tqdm import tqdm
 
 from bot.config import Config, SourceConfig
-from bot.errors import FetchError
+from bot.errors import DatabaseUnavailable, FetchError
 from bot.hooks import call_each
 from bot.news.canonical import canonical_url
 from bot.news.extract import ExtractedPage, extract_fetched
@@ -22,10 +22,8 @@ from bot.news.http import Fetcher, FetchResult
 from bot.news.local import read_local_source
 from bot.news.safety import Resolver, system_resolve
 from bot.news.types import ArticleData
-from bot.store import Store
-from bot.store import articles as article_store
-from bot.store import sources as source_store
-from bot.store.models import utcnow
+from bot.store import NewSummary, PendingArticle, SourceState, Store
+from bot.store.types import utcnow
 from bot.summarizing import summarize_batch
 from summarizer.text import detect_language
 from summarizer.types import Summarizer, Summary
@@ -76,9 +74,14 @@ class Pipeline:
         return [article_id for ids in results for article_id in ids]
 
     async def fetch_source_logged(self, source: SourceConfig) -> list[int]:
-        """fetch_source for loops and jobs: a failure becomes one warning line and no ids."""
+        """fetch_source for loops and jobs: a failure becomes one warning line and no ids.
+
+        A database outage is not the source's failure: it propagates, for the caller to retry.
+        """
         try:
             return await self.fetch_source(source)
+        except DatabaseUnavailable:
+            raise
         except FetchError as error:
             log.warning("source %s: %s", source.name, error)
         except Exception as error:  # one broken source must not stop the others
@@ -89,7 +92,7 @@ class Pipeline:
     async def fetch_source(self, source: SourceConfig) -> list[int]:
         """New article ids from one source; raises FetchError after recording the failure."""
         location = source.url or source.path or ""
-        state = await asyncio.to_thread(self._sync_state, source.name, location)
+        state = await self.store.sources.sync(source.name, location)
         if state.disabled:
             log.info("source %s is disabled after repeated failures; skipped", source.name)
             return []
@@ -101,13 +104,19 @@ class Pipeline:
         except Exception as error:
             await self._record_failure(source.name, error)
             raise
-        ids = await asyncio.to_thread(self._store_articles, source, articles, result)
+        ids = await self.store.sources.store_fetch(
+            source.name,
+            location,
+            _kept(source, articles),
+            etag=result.etag if result else None,
+            last_modified=result.last_modified if result else None,
+        )
         log.info("source %s: %d new article(s)", source.name, len(ids))
         return ids
 
     async def fetch_url(self, url: str, *, untrusted: bool) -> int:
         """Stores one article page and returns its id; a stored one answers without fetching."""
-        known = await asyncio.to_thread(self._known_url, canonical_url(url))
+        known = await self.store.articles.find_by_url(canonical_url(url))
         if known is not None:
             return known
         result = await self.fetcher.get(url, untrusted=untrusted)
@@ -115,15 +124,15 @@ class Pipeline:
             raise FetchError(f"{url} is not an article page")
         page = await extract_fetched(result)
         article = replace(_page_article(page, fallback_title=url), url=canonical_url(url))
-        stored = await asyncio.to_thread(self._store_one, article)
-        return stored
+        language = article.language or detect_language(article.text)
+        return await self.store.articles.add_or_find(replace(article, language=language))
 
     async def summarize_pending(self, *, progress: bool = False) -> list[int]:
         """Summarizes every article without a summary, in batches; returns new summary ids."""
         async with self._summarizing:
             created: list[int] = []
             failed: set[int] = set()
-            total = await asyncio.to_thread(self._count_pending)
+            total = await self.store.articles.count_unsummarized()
             with tqdm(
                 total=total,
                 file=sys.stderr,
@@ -131,21 +140,25 @@ class Pipeline:
                 disable=None if progress and total else True,
             ) as bar:
                 while True:
-                    batch = await asyncio.to_thread(self._pending, failed)
+                    batch = await self.store.articles.unsummarized(
+                        self.config.summarizer.batch_size, exclude=failed
+                    )
                     if not batch:
                         break
                     results = await asyncio.to_thread(summarize_batch, self.summarizer, batch)
                     failed.update(
                         a.id for a, summary in zip(batch, results, strict=True) if summary is None
                     )
-                    created += await asyncio.to_thread(self._store_summaries, batch, results)
+                    created += await self.store.articles.add_summaries(
+                        _new_summaries(batch, results)
+                    )
                     bar.update(len(batch))
             return created
 
     # --- reading ---
 
     async def _read(
-        self, source: SourceConfig, state: source_store.SourceState
+        self, source: SourceConfig, state: SourceState
     ) -> tuple[list[ArticleData], FetchResult | None]:
         if source.path is not None:
             return await asyncio.to_thread(read_local_source, source.path), None
@@ -159,7 +172,8 @@ class Pipeline:
             page = await extract_fetched(result)
             return [_page_article(page, fallback_title=source.name)], result
         items = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
-        fresh = await asyncio.to_thread(self._unknown_items, items)
+        unknown = await self.store.articles.unknown([(item.url, item.guid) for item in items])
+        fresh = [item for item, new in zip(items, unknown, strict=True) if new]
         limit = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
         articles = await asyncio.gather(
             *(self._item_article(source, item, limit) for item in fresh)
@@ -191,7 +205,13 @@ class Pipeline:
 
     async def _record_failure(self, name: str, error: BaseException) -> None:
         fetch = self.config.fetch
-        before, after = await asyncio.to_thread(self._failure, name, str(error) or repr(error))
+        before, after = await self.store.sources.record_failure(
+            name,
+            str(error) or repr(error),
+            backoff_after=fetch.backoff_after_failures,
+            disable_after=fetch.disable_after_failures,
+            backoff_base=fetch.source_backoff,
+        )
         if after.disabled and not before:
             log.error(
                 "source %s disabled after %d consecutive failures: %s",
@@ -209,103 +229,32 @@ class Pipeline:
     async def _notify_disabled(self, name: str, error: str) -> None:
         await call_each(self.source_disabled_hooks, name, error)
 
-    # --- blocking store work, run in threads ---
 
-    def _sync_state(self, name: str, location: str) -> source_store.SourceState:
-        with self.store.session() as session:
-            return source_store.sync_source(session, name, location)
-
-    def _failure(self, name: str, error: str) -> tuple[bool, source_store.SourceState]:
-        fetch = self.config.fetch
-        with self.store.session() as session:
-            before = source_store.source_states(session)[name].disabled
-            after = source_store.record_failure(
-                session,
-                name,
-                error,
-                backoff_after=fetch.backoff_after_failures,
-                disable_after=fetch.disable_after_failures,
-                backoff_base=fetch.source_backoff,
-            )
-            return before, after
-
-    def _unknown_items(self, items: list[FeedItem]) -> list[FeedItem]:
-        with self.store.session() as session:
-            return [
-                item for item in items if not article_store.is_known(session, item.url, item.guid)
-            ]
-
-    def _known_url(self, url: str) -> int | None:
-        with self.store.session() as session:
-            return article_store.find_by_url(session, url)
-
-    def _store_articles(
-        self, source: SourceConfig, articles: list[ArticleData], result: FetchResult | None
-    ) -> list[int]:
-        keep = KeywordFilter(source.include, source.exclude)
-        with self.store.session() as session:
-            state = source_store.sync_source(session, source.name, source.url or source.path or "")
-            ids = []
-            for article in articles:
-                if not keep.accepts(article.title, article.text):
-                    continue
-                language = source.language or article.language or detect_language(article.text)
-                article_id = article_store.add_article(
-                    session, state.id, _with_language(article, language)
-                )
-                if article_id is not None:
-                    ids.append(article_id)
-            source_store.record_success(
-                session,
-                source.name,
-                etag=result.etag if result else None,
-                last_modified=result.last_modified if result else None,
-            )
-            return ids
-
-    def _store_one(self, article: ArticleData) -> int:
-        language = article.language or detect_language(article.text)
-        with self.store.session() as session:
-            existing = article_store.find_article(session, article)
-            if existing is not None:
-                return existing
-            article_id = article_store.add_article(session, None, _with_language(article, language))
-            assert article_id is not None
-            return article_id
-
-    def _count_pending(self) -> int:
-        with self.store.session() as session:
-            return article_store.count_unsummarized(session)
-
-    def _pending(self, failed: set[int]) -> list[article_store.PendingArticle]:
-        with self.store.session() as session:
-            return article_store.unsummarized(
-                session, self.config.summarizer.batch_size, exclude=failed
-            )
-
-    def _store_summaries(
-        self, batch: list[article_store.PendingArticle], results: list[Summary | None]
-    ) -> list[int]:
-        with self.store.session() as session:
-            ids = []
-            for article, summary in zip(batch, results, strict=True):
-                if summary is None:
-                    continue
-                summary_id = article_store.add_summary(
-                    session,
-                    article.id,
-                    backend=summary.backend,
-                    model=summary.model,
-                    language=summary.language or article.language,
-                    text=summary.text,
-                )
-                if summary_id is not None:
-                    ids.append(summary_id)
-            return ids
+def _kept(source: SourceConfig, articles: list[ArticleData]) -> list[ArticleData]:
+    """The articles the source's word filters keep, each with its language settled."""
+    keep = KeywordFilter(source.include, source.exclude)
+    return [
+        replace(
+            article,
+            language=source.language or article.language or detect_language(article.text),
+        )
+        for article in articles
+        if keep.accepts(article.title, article.text)
+    ]
 
 
-def _with_language(article: ArticleData, language: str) -> ArticleData:
-    return replace(article, language=language)
+def _new_summaries(batch: list[PendingArticle], results: list[Summary | None]) -> list[NewSummary]:
+    return [
+        NewSummary(
+            article_id=article.id,
+            backend=summary.backend,
+            model=summary.model,
+            language=summary.language or article.language,
+            text=summary.text,
+        )
+        for article, summary in zip(batch, results, strict=True)
+        if summary is not None
+    ]
 
 
 def _page_article(

@@ -6,7 +6,10 @@ attaches (`on_new_summaries`, `on_digest`). Job ids are fixed (`fetch:<source>`,
 
 Schedule precedence (docs/adr/004): a schedule an admin changes at run time is stored and beats
 the file's value across restarts, until the file's value for the same entry changes; then the
-file's newer value wins and the override is dropped (`bot.store.overrides`).
+file's newer value wins and the override is dropped (`bot.store.schedules`).
+
+Jobs survive a database outage: a job that finds the database unavailable ends quietly (the
+store logs the outage once) and its work is still queued in the database for the next run.
 """
 
 from __future__ import annotations
@@ -20,12 +23,11 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config, SourceConfig
+from bot.errors import DatabaseUnavailable
 from bot.hooks import call_each
 from bot.pipeline import Pipeline
 from bot.schedules import parse_schedule
-from bot.store import Store, overrides
-from bot.store import subscriptions as subscription_store
-from bot.store.models import Subscription
+from bot.store import IMMEDIATE, ScheduleTarget, Store
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class Scheduler:
         self._summary_callbacks: list[SummariesCallback] = []
         self._digest_callbacks: list[DigestCallback] = []
         self._running: set[asyncio.Task[Any]] = set()
+        self._missed_fetches: set[str] = set()  # fetch jobs that met a database outage
 
     def on_new_summaries(self, callback: SummariesCallback) -> None:
         """Called with new summary ids after a fetch job (the core's immediate delivery)."""
@@ -106,8 +109,8 @@ class Scheduler:
     async def apply(self, config: Config) -> None:
         """Adds, replaces and removes fetch jobs to match the config (at start and on reload)."""
         enabled = {source.name: source for source in config.sources if source.enabled}
-        schedules = await asyncio.to_thread(
-            self._effective_source_schedules, list(enabled.values())
+        schedules = await self.store.schedules.effective_source_schedules(
+            {name: source.schedule for name, source in enabled.items()}
         )
         self._sources = enabled
         for name, schedule in schedules.items():
@@ -117,26 +120,33 @@ class Scheduler:
 
     async def sync_digests(self) -> None:
         """Matches digest jobs to the active digest subscriptions in the database (cheap; polled)."""
-        wanted = await asyncio.to_thread(self._digest_schedules)
-        for subscription_id, schedule in wanted.items():
+        views = await self.store.subscriptions.active(immediate=False)
+        wanted = {view.id: view for view in views if _valid(view.schedule, view.id)}
+        for subscription_id, view in wanted.items():
             self._put_job(
-                digest_job_id(subscription_id), schedule, self.run_digest, subscription_id
+                digest_job_id(subscription_id),
+                view.schedule,
+                self.run_digest,
+                subscription_id,
+                view.destination.platform,
             )
         self._drop_jobs("digest:", {digest_job_id(sid) for sid in wanted})
 
-    async def reschedule(self, target_kind: str, target: str, schedule: str) -> None:
+    async def reschedule(self, target_kind: ScheduleTarget, target: str, schedule: str) -> None:
         """Applies a schedule an admin changed at run time; the override itself is persisted.
 
         For sources the override row is (re)written here too, so callers other than the core
         get persistence; writing the same row twice is harmless.
         """
-        if schedule != subscription_store.IMMEDIATE:
+        if schedule != IMMEDIATE:
             parse_schedule(schedule, self.timezone)  # a ValueError before anything changes
-        if target_kind == "source":
+        if target_kind == ScheduleTarget.SOURCE:
             source = self._sources.get(target)
             if source is None:
                 raise KeyError(f"no enabled source named {target!r}")
-            await asyncio.to_thread(self._persist_source_override, source, schedule)
+            await self.store.schedules.set_override(
+                ScheduleTarget.SOURCE, source.name, schedule, file_value=source.schedule
+            )
             self._put_job(fetch_job_id(target), schedule, self.run_fetch, target)
         else:
             await self.sync_digests()
@@ -148,18 +158,27 @@ class Scheduler:
         if source is None:
             return []
         async with self._tracked():
-            await self.pipeline.fetch_source_logged(source)
-            summary_ids = await self.pipeline.summarize_pending()
+            try:
+                await self.pipeline.fetch_source_logged(source)
+                summary_ids = await self.pipeline.summarize_pending()
+            except DatabaseUnavailable:
+                log.info("fetch job %s waits for the database", source_name)
+                self._missed_fetches.add(source_name)
+                return []
+            self._missed_fetches.discard(source_name)
             if summary_ids:
                 await call_each(self._summary_callbacks, summary_ids)
             return summary_ids
 
-    async def run_digest(self, subscription_id: int) -> None:
+    async def run_missed(self) -> None:
+        """Runs again the fetch jobs that a database outage interrupted."""
+        for source_name in sorted(self._missed_fetches):
+            await self.run_fetch(source_name)
+
+    async def run_digest(self, subscription_id: int, platform: str) -> None:
         """One digest job: the callbacks deliver the subscription's pending summaries."""
         async with self._tracked():
-            platform = await asyncio.to_thread(self._platform_of, subscription_id)
-            if platform is not None:
-                await call_each(self._digest_callbacks, subscription_id, platform)
+            await call_each(self._digest_callbacks, subscription_id, platform)
 
     # --- helpers ---
 
@@ -168,8 +187,7 @@ class Scheduler:
         job_id: str,
         schedule: str,
         func: Callable[..., Any],
-        arg: Any,
-        *,
+        *args: Any,
         run_now: bool = False,
     ) -> None:
         """Adds the job, or replaces it only when its schedule changed (keeps interval phase)."""
@@ -181,7 +199,7 @@ class Scheduler:
             func,
             parse_schedule(schedule, self.timezone),
             id=job_id,
-            args=[arg],
+            args=list(args),
             replace_existing=True,
             **extra,
         )
@@ -197,31 +215,6 @@ class Scheduler:
 
     def _tracked(self) -> _TrackedTask:
         return _TrackedTask(self._running)
-
-    def _effective_source_schedules(self, sources: list[SourceConfig]) -> dict[str, str]:
-        with self.store.session() as session:
-            return {
-                source.name: overrides.effective_schedule(
-                    session, "source", source.name, source.schedule
-                )
-                for source in sources
-            }
-
-    def _persist_source_override(self, source: SourceConfig, schedule: str) -> None:
-        with self.store.session() as session:
-            overrides.set_override(
-                session, "source", source.name, schedule, file_value=source.schedule
-            )
-
-    def _digest_schedules(self) -> dict[int, str]:
-        with self.store.session() as session:
-            rows = subscription_store.active_subscriptions(session, immediate=False)
-            return {row.id: row.schedule for row in rows if _valid(row.schedule, row.id)}
-
-    def _platform_of(self, subscription_id: int) -> str | None:
-        with self.store.session() as session:
-            row = session.get(Subscription, subscription_id)
-            return row.platform if row is not None and row.active else None
 
 
 class _TrackedTask:

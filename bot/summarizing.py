@@ -1,46 +1,21 @@
-"""The bot's summarizer config mapped onto the library's own options (the library never sees ours)."""
+"""The summarizer as the bot uses it: built from its config section, run over stored articles."""
 
 from __future__ import annotations
 
 import logging
 
 from bot.config import SummarizerConfig
-from bot.store.articles import PendingArticle
+from bot.store import PendingArticle
 from summarizer.backends import build_summarizer as _build
 from summarizer.errors import SummarizerError
-from summarizer.types import Article, GenerationSettings, Summarizer, SummarizerOptions, Summary
+from summarizer.types import Article, Summarizer, Summary
 
 log = logging.getLogger(__name__)
 
 
-def summarizer_options(config: SummarizerConfig) -> SummarizerOptions:
-    """SummarizerOptions with the same meaning as the `summarizer:` section."""
-    return SummarizerOptions(
-        backend=config.backend,
-        model=config.model,
-        language_models=dict(config.language_models),
-        output_languages=dict(config.output_languages),
-        sentences=config.sentences,
-        max_chars=config.max_chars,
-        generation=GenerationSettings(
-            num_beams=config.num_beams,
-            min_new_tokens=config.min_new_tokens,
-            max_new_tokens=config.max_new_tokens,
-        ),
-        device=config.device,
-        quantize=config.quantize,
-        batch_size=config.batch_size,
-        local_files_only=config.local_files_only,
-        cache_dir=config.cache_dir,
-        threads=config.threads,
-        compute_type=config.compute_type,
-        max_input_chars=config.max_input_chars,
-    )
-
-
 def build_summarizer(config: SummarizerConfig) -> Summarizer:
     """The configured backend; `auto` falls back to extractive when no model can run here."""
-    return _build(summarizer_options(config))
+    return _build(config.to_options())
 
 
 def summarize_batch(summarizer: Summarizer, batch: list[PendingArticle]) -> list[Summary | None]:

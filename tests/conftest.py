@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.composition import open_services
 from bot.config import Config
-from bot.news.http import make_client
 from bot.pipeline import Pipeline
-from bot.store import Store
-from bot.summarizing import build_summarizer
 from tests.helpers.feed_server import FeedServer, feed_server
 
 ConfigFactory = Callable[..., Config]
@@ -49,12 +47,7 @@ def open_pipeline() -> Callable[..., Any]:
 
     @asynccontextmanager
     async def opened(config: Config, **kwargs: Any) -> AsyncIterator[Pipeline]:
-        store = Store(config.storage.url)
-        try:
-            async with make_client(config.fetch) as http:
-                summarizer = build_summarizer(config.summarizer)
-                yield Pipeline(config, store, summarizer, http, **kwargs)
-        finally:
-            store.close()
+        async with open_services(config, **kwargs) as services:
+            yield services.pipeline
 
     return opened

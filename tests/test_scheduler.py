@@ -9,7 +9,8 @@ import pytest
 
 from bot.scheduler import Scheduler
 from bot.schedules import parse_schedule
-from bot.store.models import ScheduleOverride, Subscription
+from bot.store import ConfigChannel, ScheduleTarget
+from bot.store.models import ScheduleOverride
 
 
 def test_0_9_star_star_1_fires_on_a_monday():
@@ -92,13 +93,9 @@ async def test_digest_jobs_per_subscription_call_the_digest_callback(make_config
     config = make_config()
     calls: list[tuple[int, str]] = []
     async with open_pipeline(config) as pipeline:
-        with pipeline.store.session() as session:
-            row = Subscription(
-                platform="telegram", chat_id="42", kind="channel", schedule="0 9 * * 1"
-            )
-            session.add(row)
-            session.flush()
-            subscription_id = row.id
+        [subscription_id] = await pipeline.store.subscriptions.sync_config_channels(
+            "telegram", [ConfigChannel("42", (), "0 9 * * 1")], "ar"
+        )
         scheduler = Scheduler(pipeline, pipeline.store)
         scheduler.on_digest(lambda sid, platform: calls.append((sid, platform)))
         scheduler.start(paused=True)
@@ -106,7 +103,8 @@ async def test_digest_jobs_per_subscription_call_the_digest_callback(make_config
         try:
             assert scheduler.job_ids() == [f"digest:{subscription_id}"]
             assert scheduler.next_run(f"digest:{subscription_id}").weekday() == 0
-            await scheduler.run_digest(subscription_id)
+            job = scheduler.aps.get_job(f"digest:{subscription_id}")
+            await job.func(*job.args)
         finally:
             await scheduler.shutdown()
     assert calls == [(subscription_id, "telegram")]
@@ -120,7 +118,7 @@ async def test_an_override_survives_a_restart_until_the_file_changes(
         scheduler = Scheduler(pipeline, pipeline.store)
         scheduler.start(paused=True)
         await scheduler.apply(config)
-        await scheduler.reschedule("source", "local", "2h")
+        await scheduler.reschedule(ScheduleTarget.SOURCE, "local", "2h")
         assert "2:00:00" in str(scheduler.aps.get_job("fetch:local").trigger)
     async with open_pipeline(config) as pipeline:  # a restart with the same file
         restarted = Scheduler(pipeline, pipeline.store)
@@ -130,7 +128,7 @@ async def test_an_override_survives_a_restart_until_the_file_changes(
         edited = make_config(sources=[{**sources[0], "schedule": "45m"}])
         await restarted.apply(edited)  # the admin edited the file: its newer value wins
         assert "0:45:00" in str(restarted.aps.get_job("fetch:local").trigger)
-        with pipeline.store.session() as session:
+        with pipeline.store.db.session() as session:
             assert session.query(ScheduleOverride).count() == 0
 
 

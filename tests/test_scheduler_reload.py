@@ -11,15 +11,14 @@ import sys
 
 import pytest
 import yaml
-from sqlalchemy import select
 
-from bot.app import Application, open_runtime, serve
+from bot.app import Application, serve
 from bot.cli import main
+from bot.composition import open_services
 from bot.config import FetchConfig, load_config
 from bot.reload import ConfigReloader
 from bot.scheduler import Scheduler
-from bot.store import Store
-from bot.store.models import Delivery
+from bot.store import DeliveryStatus, Destination, Store
 
 
 def write_config(path, tmp_path, sources):  # noqa: ANN001, ANN201
@@ -94,8 +93,8 @@ async def test_run_prints_posts_reloads_sources_and_stops_cleanly(tmp_path):
     seeds = seed_dir(tmp_path)
     path = write_config(tmp_path / "k.yaml", tmp_path, [{"name": "seeds", "path": seeds}])
     out = SignallingStream()
-    async with open_runtime(load_config(path)) as runtime:
-        app = Application(runtime, path, poll_seconds=0.05)
+    async with open_services(load_config(path)) as services:
+        app = Application(services, path, poll_seconds=0.05)
         app.adapters[0].sender.stream = out
         reloaded = asyncio.Event()
         apply = app.reloader.apply
@@ -144,10 +143,10 @@ async def test_a_stop_signal_ends_serve_cleanly_and_a_restart_reposts_nothing(
         assert signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler)
         assert out.getvalue().count("Seed title") == (1 if run == 0 else 0)
     store = Store(load_config(path).storage.url)
-    with store.session() as session:
-        statuses = session.scalars(select(Delivery.status)).all()
+    records = await store.deliveries.records(Destination("console", "stdout"))
     store.close()
-    assert statuses == ["sent"]  # one delivery, completed: nothing half-recorded
+    # one delivery, completed: nothing half-recorded
+    assert [record.status for record in records] == [DeliveryStatus.SENT]
 
 
 def _signal_after(run_fetch, done: asyncio.Event):  # noqa: ANN001, ANN202
@@ -179,13 +178,13 @@ async def test_a_disabled_source_is_reported_to_the_adapters_admins(tmp_path, fe
     config = load_config(path).model_copy(
         update={"fetch": FetchConfig(retries=0, disable_after_failures=1)}
     )
-    async with open_runtime(config) as runtime:
-        app = Application(runtime, path)
+    async with open_services(config) as services:
+        app = Application(services, path)
         told: list[str] = []
 
         async def notify_admins(text: str) -> None:
             told.append(text)
 
         app.adapters[0].sender.notify_admins = notify_admins
-        await runtime.pipeline.fetch_source_logged(config.sources[0])
+        await services.pipeline.fetch_source_logged(config.sources[0])
     assert told == ["توقف جلب المصدر flaky بعد إخفاقات متكررة: HTTP 500 from 127.0.0.1"]

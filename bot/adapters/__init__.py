@@ -1,17 +1,14 @@
 """Platform adapters. Each is an object with `platform`, `sender`, `async start()`, `async stop()`.
 
-The composition root builds them here from config; platform packages are imported only when
-enabled, so a console-only run needs neither Telegram nor Discord libraries to be configured.
-Each platform package exposes `create_adapter(config, core) -> Adapter`.
+Platform packages are imported only when enabled (`bot.platforms` lists them), so a
+console-only run loads neither the Telegram nor the Discord library. Each platform package
+exposes `create_adapter(config, core) -> Adapter`.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Protocol
-
-from bot.config import TOKEN_VARIABLES, secret_from_env
-from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -33,11 +30,12 @@ class Adapter(Protocol):
 def build_adapters(config: Config, core: Core) -> list[Adapter]:
     """The console adapter plus every platform enabled in config, in start order."""
     from bot.adapters.console import ConsoleAdapter
+    from bot.platforms import PLATFORMS
 
     adapters: list[Adapter] = [ConsoleAdapter(core)]
-    for platform in ("telegram", "discord"):
-        if getattr(config, platform).enabled:
-            adapters.append(_platform_adapter(platform, config, core))
+    for spec in PLATFORMS:
+        if config.platform(spec.name).enabled:
+            adapters.append(importlib.import_module(spec.package).create_adapter(config, core))
     return adapters
 
 
@@ -47,14 +45,9 @@ def require_tokens(config: Config) -> None:
     `khulasa run` calls it before opening anything, so a missing token is one line and exit 2
     rather than a failure after the database and model are loaded.
     """
-    for platform, variable in TOKEN_VARIABLES.items():
-        if getattr(config, platform).enabled:
-            secret_from_env(variable, what=f"{platform}.enabled")
+    from bot.config import secret_from_env
+    from bot.platforms import PLATFORMS
 
-
-def _platform_adapter(platform: str, config: Config, core: Core) -> Adapter:
-    module = importlib.import_module(f"bot.adapters.{platform}")
-    create = getattr(module, "create_adapter", None)
-    if create is None:
-        raise ConfigError(f"{platform}.enabled is true but this build has no {platform} adapter")
-    return create(config, core)
+    for spec in PLATFORMS:
+        if config.platform(spec.name).enabled:
+            secret_from_env(spec.token_variable, what=f"{spec.name}.enabled")

@@ -9,15 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Config, load_config, resolve_config_path
-from bot.core.service import qa_options
 from bot.errors import FetchError, UnsafeURLError, UsageError
 from bot.i18n import t
 from bot.news.extract import extract_fetched
 from bot.news.feeds import looks_like_page
 from bot.news.http import Fetcher, make_client
 from bot.news.local import read_article_file
-from bot.store import Store
-from bot.store.articles import get_article
 from summarizer.qa import Answer, QAOptions, answer
 from summarizer.text import detect_language
 from summarizer.types import Article
@@ -68,7 +65,7 @@ def _config(path: str | None) -> Config:
 
 
 def _options(config: Config, args: argparse.Namespace) -> QAOptions:
-    options = qa_options(config)
+    options = config.qa.to_options()
     if args.backend:
         options = replace(options, backend=args.backend)
     if args.model:
@@ -82,7 +79,7 @@ def _load_article(args: argparse.Namespace, config: Config) -> Article:
         return _article_from_file(args.article_file)
     if args.url is not None:
         return asyncio.run(_article_from_url(args.url, config))
-    return _article_from_store(args.article_id, config)
+    return asyncio.run(_article_from_store(args.article_id, config))
 
 
 def _article_from_file(path: Path) -> Article:
@@ -111,16 +108,17 @@ async def _article_from_url(url: str, config: Config) -> Article:
     return Article(text=page.text, title=page.title, language=page.language)
 
 
-def _article_from_store(article_id: int, config: Config) -> Article:
-    store = Store(config.storage.url)
+async def _article_from_store(article_id: int, config: Config) -> Article:
+    from bot.composition import open_store
+
+    store = await open_store(config)
     try:
-        with store.session() as session:
-            row = get_article(session, article_id)
-            if row is None:
-                raise UsageError(f"no article with id {article_id} in {store.safe_url}")
-            return Article(text=row.text, title=row.title, language=row.language, id=str(row.id))
+        row = await store.articles.get(article_id)
     finally:
         store.close()
+    if row is None:
+        raise UsageError(f"no article with id {article_id} in {store.safe_url}")
+    return Article(text=row.text, title=row.title, language=row.language, id=str(row.id))
 
 
 def _answer_text(result: Answer, question: str) -> str:

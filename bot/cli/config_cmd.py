@@ -8,7 +8,8 @@ import sys
 
 import yaml
 
-from bot.config import TOKEN_VARIABLES, Config, load_config, masked_dump, resolve_config_path
+from bot.config import Config, load_config, masked_dump, resolve_config_path
+from bot.platforms import PLATFORMS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,9 +36,9 @@ def handle(args: argparse.Namespace) -> int:
 def secret_status(config: Config) -> dict[str, str]:
     """Each secret's variable name with `***` when set or `(not set)`; never the value."""
     names = [
-        TOKEN_VARIABLES["telegram"],
-        config.telegram.webhook.secret_token_env,
-        TOKEN_VARIABLES["discord"],
-        config.qa.llm.api_key_env,
+        variable
+        for spec in PLATFORMS
+        for variable in (spec.token_variable, *spec.secret_variables(config.platform(spec.name)))
     ]
+    names.append(config.qa.llm.api_key_env)
     return {name: "***" if os.environ.get(name, "").strip() else "(not set)" for name in names}

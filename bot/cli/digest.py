@@ -1,21 +1,22 @@
-"""`khulasa digest`: fetch every enabled source once, summarize what is new, print the digest."""
+"""`khulasa digest`: fetch every enabled source once, summarize what is new, print the digest.
+
+The digest is a delivery like any other: the console sender, through the delivery core, to the
+destination `console:digest`, so what one run printed the next one does not print again.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING
 
-from bot.app import open_runtime
-from bot.config import Config, load_config
 from bot.errors import UsageError
-from bot.store import Store
-from bot.store.digests import DigestItem, mark_delivered, summarized_items
 
-# What `digest` has printed is recorded like a delivery, so the next run prints only what is new.
-DIGEST_DESTINATION = ("console", "digest")
+if TYPE_CHECKING:
+    from bot.config import Config
+
+DIGEST_CHAT_ID = "digest"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--limit", type=int, help="print at most N articles")
     parser.add_argument(
-        "--all", action="store_true", help="print every stored summary, not only new ones"
+        "--all",
+        action="store_true",
+        help="print every stored summary, not only new ones (records nothing as printed)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=handle)
@@ -36,55 +39,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Runs one digest and prints it to stdout; warnings go to stderr."""
+    from bot.config import load_config
+
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be a positive number")
     config = load_config(args.config)
-    items = asyncio.run(collect(config, show_all=args.all, limit=args.limit))
-    print_items(items, args.format, sys.stdout)
+    asyncio.run(run_digest(config, show_all=args.all, limit=args.limit, output=args.format))
     return 0
 
 
-async def collect(config: Config, *, show_all: bool, limit: int | None) -> list[DigestItem]:
-    """Fetches and summarizes, then picks the items to print and records them as printed."""
-    async with open_runtime(config) as runtime:
-        await runtime.pipeline.fetch_all()
-        await runtime.pipeline.summarize_pending(progress=True)
-        return await asyncio.to_thread(_take_items, runtime.store, show_all, limit)
+async def run_digest(config: Config, *, show_all: bool, limit: int | None, output: str) -> int:
+    """Fetches and summarizes, then delivers the new summaries (or lists them all) to stdout."""
+    from datetime import UTC, datetime
 
+    from bot.adapters.console import ConsoleSender
+    from bot.composition import open_services
+    from bot.core.posts import to_post
+    from bot.store import IMMEDIATE, Destination, Origin, Subscription
 
-def _take_items(store: Store, show_all: bool, limit: int | None) -> list[DigestItem]:
-    with store.session() as session:
-        unseen = summarized_items(session, not_delivered_to=DIGEST_DESTINATION)
-        items = summarized_items(session, limit=limit) if show_all else unseen[:limit]
-        printed = {item.article_id for item in items}
-        mark_delivered(
-            session, *DIGEST_DESTINATION, [item for item in unseen if item.article_id in printed]
+    sender = ConsoleSender(sys.stdout, output)  # type: ignore[arg-type]
+    async with open_services(config) as services:
+        await services.pipeline.fetch_all()
+        await services.pipeline.summarize_pending(progress=True)
+        destination = Destination(sender.platform, DIGEST_CHAT_ID)
+        if show_all:
+            items = await services.store.articles.oldest_summaries(limit)
+            for item in items:
+                await sender.send_post(destination, to_post(item), config.delivery.language)
+            return len(items)
+        everything = Subscription(
+            id=0,
+            destination=destination,
+            sources=(),
+            schedule=IMMEDIATE,
+            language=config.delivery.language,
+            active=True,
+            origin=Origin.CONFIG,
+            since=datetime(1970, 1, 1, tzinfo=UTC),  # every stored summary is due
+            deactivated_reason=None,
         )
-        return items
-
-
-def print_items(items: list[DigestItem], output_format: str, stream: TextIO) -> None:
-    """Text for people, or JSON lines for tools."""
-    for item in items:
-        if output_format == "json":
-            stream.write(json.dumps(_as_json(item), ensure_ascii=False) + "\n")
-        else:
-            stream.write(_as_text(item))
-    stream.flush()
-
-
-def _as_json(item: DigestItem) -> dict[str, object]:
-    return {
-        "id": item.article_id,
-        "source": item.source,
-        "title": item.title,
-        "url": item.url,
-        "language": item.language,
-        "published": item.published.isoformat() if item.published else None,
-        "summary": item.summary,
-    }
-
-
-def _as_text(item: DigestItem) -> str:
-    footer = " | ".join(part for part in (item.source, item.url) if part)
-    return f"{item.title}\n{item.summary}\n— {footer}\n\n"
+        return await services.core.delivery.deliver_to(sender, everything, limit)

@@ -8,12 +8,21 @@ from bot.core.delivery import (
     TransientDeliveryError,
 )
 from bot.core.service import Core
-from bot.core.types import AnswerView, Caller, Destination, Post, RepliedMessage, Reply
+from bot.core.types import (
+    AnswerView,
+    Caller,
+    ChatKind,
+    Destination,
+    Post,
+    RepliedMessage,
+    Reply,
+)
 
 __all__ = [
     "COMMANDS",
     "AnswerView",
     "Caller",
+    "ChatKind",
     "CommandSpec",
     "Core",
     "Destination",

@@ -16,6 +16,10 @@ class CommandSpec:
     arg: str | None = None  # name of the free-text argument (a slash-command option); None = none
     arg_required: bool = False
     targets_chat: bool = False  # the handler accepts another chat or channel as its target
+    # with another chat as target, the arguments start with this word (`/schedule chat CRON`)
+    target_keyword: str | None = None
+    slow: bool = False  # may fetch, summarize or answer: adapters show that work is under way
+    about_message: bool = False  # about a replied message; where replies can't carry it, a link
 
     @property
     def takes_args(self) -> bool:
@@ -38,9 +42,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("subscribe", arg="sources", targets_chat=True),
     CommandSpec("unsubscribe", arg="sources", targets_chat=True),
     CommandSpec("subscriptions", targets_chat=True),
-    CommandSpec("summary", arg="query"),
-    CommandSpec("ask", arg="question", arg_required=True),
-    CommandSpec("schedule", arg="schedule", targets_chat=True),
+    CommandSpec("summary", arg="query", slow=True),
+    CommandSpec("ask", arg="question", arg_required=True, slow=True, about_message=True),
+    CommandSpec("schedule", arg="schedule", targets_chat=True, target_keyword="chat"),
     CommandSpec("sources", admin_only=True),
     CommandSpec("status", admin_only=True),
     CommandSpec("pause", admin_only=True),

@@ -5,29 +5,24 @@ to `sent` with the platform message id right after. If the process dies between 
 stays `sending`; `recover()` at start marks such rows `unknown` and they are never sent again.
 On that single edge we choose at-most-once: the reader may miss one post, but never sees a
 duplicate (the send most likely went through — the crash came after it). The log names each row.
+A database outage between the two is no crash: the `sent` record waits in memory and is written
+at the start of the next round, so the post's message row (which replies need) is not lost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Protocol
-
-from sqlalchemy.orm import Session
 
 from bot.core.context import CoreContext
 from bot.core.posts import to_post
-from bot.core.subscriptions import (
-    SubscriptionView,
-    load_subscription,
-    migrate_subscription,
-    snapshot,
-)
 from bot.core.types import Destination, Post
-from bot.errors import DeliveryError
+from bot.errors import DatabaseUnavailable, DeliveryError
 from bot.i18n import t
-from bot.store import deliveries, messages, settings
-from bot.store import subscriptions as subs
-from bot.store.models import Subscription
+from bot.store import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +65,14 @@ class Sender(Protocol):
         ...
 
 
-def paused_key(platform: str) -> str:
-    return f"paused.{platform}"
+@dataclass(frozen=True, slots=True)
+class _Unrecorded:
+    """A post that went out while the database could not take its `sent` record."""
+
+    delivery_id: int
+    destination: Destination
+    message_id: str
+    article_id: int
 
 
 class Deliverer:
@@ -79,30 +80,35 @@ class Deliverer:
 
     def __init__(self, context: CoreContext) -> None:
         self.context = context
+        self.records = context.store.deliveries
+        self._unrecorded: list[_Unrecorded] = []
+        # one round at a time per destination: a job, a catch-up and a digest may overlap
+        self._rounds: defaultdict[Destination, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def recover(self) -> int:
         """Marks rows a crash left `sending` as `unknown` (never re-sent); returns how many."""
-        rows = await self.context.db(_interrupted)
-        for delivery_id, platform, chat_id, article_id in rows:
+        rows = await self.records.recover_interrupted()
+        for row in rows:
             log.warning(
                 "delivery %s to %s:%s of article %s interrupted between send and record; "
                 "marked unknown, not re-sent",
-                delivery_id,
-                platform,
-                chat_id,
-                article_id,
+                row.id,
+                row.destination.platform,
+                row.destination.chat_id,
+                row.article_id,
             )
         return len(rows)
 
     async def is_paused(self, platform: str) -> bool:
-        return await self.context.db(settings.get_setting, paused_key(platform)) == "1"
+        return await self.context.store.settings.is_paused(platform)
 
     async def deliver_new(self, sender: Sender) -> int:
         """Every immediate subscription of the sender's platform gets its due summaries."""
+        await self._record_unrecorded()
         if await self.is_paused(sender.platform):
             log.info("posting paused on %s; nothing delivered", sender.platform)
             return 0
-        views = await self.context.db(_active_views, sender.platform, True)
+        views = await self.context.store.subscriptions.active(sender.platform, immediate=True)
         total = 0
         for view in views:
             total += await self._deliver_guarded(sender, view, None)
@@ -110,7 +116,8 @@ class Deliverer:
 
     async def deliver_digest(self, sender: Sender, subscription_id: int) -> int:
         """One digest subscription gets its pending summaries, oldest first, capped."""
-        view = await self.context.db(load_subscription, subscription_id)
+        await self._record_unrecorded()
+        view = await self.context.store.subscriptions.get(subscription_id)
         if view is None or not view.active or view.destination.platform != sender.platform:
             log.info(
                 "digest for subscription %s skipped: missing, inactive or other platform",
@@ -124,67 +131,60 @@ class Deliverer:
             sender, view, self.context.config.delivery.digest_max_items
         )
 
-    async def _deliver_guarded(
-        self, sender: Sender, view: SubscriptionView, limit: int | None
-    ) -> int:
+    async def deliver_to(self, sender: Sender, view: Subscription, limit: int | None) -> int:
+        """One subscription (stored or not, as `khulasa digest`'s console) gets its due posts."""
+        await self._record_unrecorded()
+        return await self._deliver(sender, view, limit)
+
+    async def _deliver_guarded(self, sender: Sender, view: Subscription, limit: int | None) -> int:
         """A failure at one destination is logged and never stops the others."""
         try:
             return await self._deliver(sender, view, limit)
+        except DatabaseUnavailable:
+            raise  # the whole round waits for the database; its outage is logged once
         except Exception:  # per-destination loop: one broken chat must not block the rest
             log.exception("delivery to subscription %s failed", view.id)
             return 0
 
-    async def _deliver(self, sender: Sender, view: SubscriptionView, limit: int | None) -> int:
+    async def _deliver(self, sender: Sender, view: Subscription, limit: int | None) -> int:
+        async with self._rounds[view.destination]:
+            return await self._deliver_round(sender, view, limit)
+
+    async def _deliver_round(self, sender: Sender, view: Subscription, limit: int | None) -> int:
         dest = view.destination
-        rows = await self.context.db(
-            deliveries.pending_summaries,
-            dest.platform,
-            dest.chat_id,
-            dest.thread_id,
-            since=view.since,
-            sources=view.sources,
-            limit=limit,
-        )
-        posts = [to_post(row) for row in rows]
+        posts = [to_post(item) for item in await self.records.pending(view, limit)]
         sent = 0
         migrated = False
         index = 0
         while index < len(posts):
             post = posts[index]
-            delivery_id = await self.context.db(
-                deliveries.reserve,
-                dest.platform,
-                dest.chat_id,
-                dest.thread_id,
-                post.article_id,
-                post.summary_id,
-            )
+            delivery_id = await self.records.reserve(dest, post.article_id, post.summary_id)
             if delivery_id is None:
                 index += 1
                 continue
             try:
                 message_id = await sender.send_post(dest, post, view.language)
             except DestinationMigrated as moved:
-                await self.context.db(deliveries.release, delivery_id)
+                await self.records.release(delivery_id)
                 if migrated:
                     log.error("subscription %s migrated twice in one round; stopping", view.id)
                     return sent
-                dest = await self.context.db(migrate_subscription, view.id, moved.new_chat_id)
+                dest = await self.context.store.subscriptions.migrate(view.id, moved.new_chat_id)
                 log.info("subscription %s moved to chat %s; retrying", view.id, dest.chat_id)
                 migrated = True
                 continue
             except DestinationForbidden as refused:
-                await self.context.db(deliveries.release, delivery_id)
+                await self.records.release(delivery_id)
                 await self._deactivate(sender, view, dest, refused.reason)
                 return sent
             except TransientDeliveryError as error:
-                await self.context.db(deliveries.release, delivery_id)
+                await self.records.release(delivery_id)
                 log.warning("delivery to subscription %s deferred: %s", view.id, error)
                 return sent
             except Exception as error:
-                await self.context.db(deliveries.finish, delivery_id, "unknown", error=repr(error))
+                await self.records.record_unknown(delivery_id, repr(error))
                 raise
-            await self.context.db(_record_sent, delivery_id, dest, message_id, post.article_id)
+            await self._record_sent(_Unrecorded(delivery_id, dest, message_id, post.article_id))
             log.info(
                 "delivered article %s to %s:%s as message %s (delivery %s)",
                 post.article_id,
@@ -197,10 +197,29 @@ class Deliverer:
             index += 1
         return sent
 
+    async def _record_sent(self, sent: _Unrecorded) -> None:
+        try:
+            await self.records.record_sent(
+                sent.delivery_id, sent.destination, sent.message_id, sent.article_id
+            )
+        except DatabaseUnavailable:
+            self._unrecorded.append(sent)  # the reservation row already stops a second send
+            raise
+
+    async def _record_unrecorded(self) -> None:
+        """Writes the `sent` records an outage held back, before any new send."""
+        while self._unrecorded:
+            sent = self._unrecorded[0]
+            await self.records.record_sent(
+                sent.delivery_id, sent.destination, sent.message_id, sent.article_id
+            )
+            self._unrecorded.pop(0)
+            log.info("delivery %s recorded after the database returned", sent.delivery_id)
+
     async def _deactivate(
-        self, sender: Sender, view: SubscriptionView, dest: Destination, reason: str
+        self, sender: Sender, view: Subscription, dest: Destination, reason: str
     ) -> None:
-        await self.context.db(_deactivate, view.id, reason)
+        await self.context.store.subscriptions.deactivate(view.id, reason)
         log.warning(
             "subscription %s at %s:%s deactivated: %s", view.id, dest.platform, dest.chat_id, reason
         )
@@ -219,31 +238,3 @@ class Deliverer:
                 view.id,
                 exc_info=True,
             )
-
-
-def _interrupted(session: Session) -> list[tuple[int, str, str, int]]:
-    return [
-        (row.id, row.platform, row.chat_id, row.article_id)
-        for row in deliveries.mark_interrupted(session)
-    ]
-
-
-def _active_views(session: Session, platform: str, immediate: bool) -> list[SubscriptionView]:
-    return [
-        snapshot(row) for row in subs.active_subscriptions(session, platform, immediate=immediate)
-    ]
-
-
-def _record_sent(
-    session: Session, delivery_id: int, dest: Destination, message_id: str, article_id: int
-) -> None:
-    """`sent` and the message row in one transaction, so a reply to the post finds its article."""
-    deliveries.finish(session, delivery_id, "sent", message_id=message_id)
-    messages.add_message(session, dest.platform, dest.chat_id, message_id, article_id)
-
-
-def _deactivate(session: Session, subscription_id: int, reason: str) -> None:
-    row = session.get(Subscription, subscription_id)
-    if row is not None:
-        row.active = False
-        row.deactivated_reason = reason

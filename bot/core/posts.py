@@ -1,23 +1,25 @@
-"""Turns stored summary rows into the neutral `Post` that adapters render."""
+"""Turns the store's summary items into the neutral `Post` that adapters render."""
 
 from __future__ import annotations
 
 from bot.core.types import Post
-from bot.store.deliveries import SummaryRow
+from bot.store import SummaryItem
 
 
-def to_post(row: SummaryRow) -> Post:
+def web_url(url: str | None) -> str | None:
+    """Only web addresses are shown as links (a local article's 'url' is its path)."""
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+def to_post(item: SummaryItem) -> Post:
     """One post per summarized article; text fields stay unescaped until an adapter renders them."""
-    summary, article, source = row
     return Post(
-        article_id=article.id,
-        summary_id=summary.id,
-        title=article.title,
-        url=article.url
-        if article.url and article.url.startswith(("http://", "https://"))
-        else None,
-        source=source or "",
-        summary=summary.text,
-        language=summary.language or article.language,
-        published=article.published_at,
+        article_id=item.article_id,
+        summary_id=item.summary_id,
+        title=item.title,
+        url=web_url(item.url),
+        source=item.source,
+        summary=item.summary,
+        language=item.language,
+        published=item.published,
     )

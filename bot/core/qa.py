@@ -7,14 +7,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from bot.core.context import CoreContext
+from bot.core.posts import web_url
 from bot.core.types import AnswerView, Caller, Destination, RepliedMessage, Reply
 from bot.errors import UserError
 from bot.i18n import t
-from bot.store import messages
-from bot.store.models import Article as ArticleRow
 from summarizer import Article
 from summarizer.errors import SummarizerError
 from summarizer.qa import Answer, QAOptions, Turn
@@ -46,7 +43,7 @@ class QuestionAnswering:
     async def ask(self, caller: Caller, question: str, replied: RepliedMessage | None) -> Reply:
         if replied is None:
             raise UserError("error.ask_needs_reply")
-        thread = await self.context.db(_thread, caller.destination, replied.message_id)
+        thread = await self._thread(caller.destination, replied.message_id)
         if thread is None:
             raise UserError("error.not_an_article")
         question = question.strip()
@@ -93,10 +90,8 @@ class QuestionAnswering:
         question: str | None = None,
         answer: str | None = None,
     ) -> None:
-        await self.context.db(
-            messages.add_message,
-            dest.platform,
-            dest.chat_id,
+        await self.context.store.messages.record(
+            dest,
             str(message_id),
             article_id,
             parent_message_id=None if parent_message_id is None else str(parent_message_id),
@@ -104,22 +99,15 @@ class QuestionAnswering:
             answer=answer,
         )
 
-
-def _thread(session: Session, dest: Destination, message_id: str) -> Thread | None:
-    message = messages.find_message(session, dest.platform, dest.chat_id, str(message_id))
-    if message is None:
-        return None
-    row = session.get(ArticleRow, message.article_id)
-    if row is None:
-        return None
-    history = tuple(
-        Turn(question=turn.question or "", answer=turn.answer or "")
-        for turn in messages.conversation(session, message)
-    )
-    return Thread(
-        article_id=row.id,
-        article=Article(text=row.text, title=row.title, language=row.language, id=str(row.id)),
-        title=row.title,
-        url=row.url if row.url and row.url.startswith(("http://", "https://")) else None,
-        history=history,
-    )
+    async def _thread(self, dest: Destination, message_id: str) -> Thread | None:
+        conversation = await self.context.store.messages.conversation(dest, str(message_id))
+        if conversation is None:
+            return None
+        row = conversation.article
+        return Thread(
+            article_id=row.id,
+            article=Article(text=row.text, title=row.title, language=row.language, id=str(row.id)),
+            title=row.title,
+            url=web_url(row.url),
+            history=tuple(Turn(turn.question, turn.answer) for turn in conversation.history),
+        )

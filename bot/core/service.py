@@ -8,43 +8,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from sqlalchemy.orm import Session
-
-from bot.config import ChannelConfig, Config
+from bot.config import Config
 from bot.core.admin import Admin
 from bot.core.commands import COMMANDS, find_command
-from bot.core.context import CoreContext, Reschedule, SessionFactory
+from bot.core.context import CoreContext
 from bot.core.delivery import Deliverer, Sender
-from bot.core.qa import Answerer, QuestionAnswering
+from bot.core.qa import QuestionAnswering
 from bot.core.subscriptions import Subscriptions
-from bot.core.summary import Pipeline, SummaryCommand
+from bot.core.summary import SummaryCommand
 from bot.core.types import AnswerView, Caller, Destination, RepliedMessage, Reply
-from bot.errors import UserError
+from bot.errors import DatabaseUnavailable, UserError
 from bot.i18n import t
-from bot.store import subscriptions as store
-from summarizer import Summarizer, SummarizerOptions
-from summarizer.extractive import ExtractiveSummarizer
-from summarizer.qa import QAOptions, answer
+from bot.sections import ChannelConfig
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Caller, str, RepliedMessage | None, Destination | None], Awaitable[Reply]]
-
-
-def qa_options(config: Config) -> QAOptions:
-    """Maps the bot's `qa:` section onto the library's options."""
-    return QAOptions(
-        backend=config.qa.backend,
-        model=config.qa.model,
-        llm_base_url=config.qa.llm.base_url,
-        llm_model=config.qa.llm.model,
-        llm_api_key_env=config.qa.llm.api_key_env,
-        llm_timeout=config.qa.llm.timeout,
-        min_score=config.qa.min_score,
-        max_evidence=config.qa.max_evidence,
-        device=config.qa.device,
-        local_files_only=config.qa.local_files_only,
-    )
 
 
 class Core:
@@ -52,24 +31,20 @@ class Core:
 
     def __init__(
         self,
-        config: Config,
-        store: SessionFactory,
-        pipeline: Pipeline,
-        summarizer: Summarizer | None = None,
+        context: CoreContext,
         *,
-        qa: QAOptions | None = None,
-        answerer: Answerer = answer,
-        reschedule: Reschedule | None = None,
+        subscriptions: Subscriptions,
+        delivery: Deliverer,
+        summary: SummaryCommand,
+        qa: QuestionAnswering,
+        admin: Admin,
     ) -> None:
-        self.context = CoreContext(config=config, store=store, reschedule=reschedule)
-        summarizer = summarizer or ExtractiveSummarizer(
-            SummarizerOptions(backend="extractive", sentences=config.summarizer.sentences)
-        )
-        self.subscriptions = Subscriptions(self.context)
-        self.delivery = Deliverer(self.context)
-        self.summary = SummaryCommand(self.context, pipeline, summarizer)
-        self.qa = QuestionAnswering(self.context, qa or qa_options(config), answerer)
-        self.admin = Admin(self.context)
+        self.context = context
+        self.subscriptions = subscriptions
+        self.delivery = delivery
+        self.summary = summary
+        self.qa = qa
+        self.admin = admin
         self._handlers: dict[str, Handler] = {
             "start": self._start,
             "help": self._help,
@@ -91,7 +66,7 @@ class Core:
     def update_config(self, config: Config) -> None:
         """Takes a reloaded config: sources, limits and Q&A settings apply from the next command."""
         self.context.config = config
-        self.qa.options = qa_options(config)
+        self.qa.options = config.qa.to_options()
 
     async def start(self) -> int:
         """Call once before delivering: rows a crash left `sending` become `unknown` (never re-sent)."""
@@ -119,11 +94,17 @@ class Core:
             caller.destination.platform,
             caller.destination.chat_id,
         )
-        return await self._handlers[spec.name](caller, args, replied, target)
+        try:
+            return await self._handlers[spec.name](caller, args, replied, target)
+        except DatabaseUnavailable:
+            raise UserError("error.store_unavailable") from None
 
     async def ask(self, caller: Caller, question: str, replied: RepliedMessage | None) -> Reply:
         """A follow-up question replying to a post or an earlier answer."""
-        return await self.qa.ask(caller, question, replied)
+        try:
+            return await self.qa.ask(caller, question, replied)
+        except DatabaseUnavailable:
+            raise UserError("error.store_unavailable") from None
 
     async def record_message(
         self,
@@ -163,12 +144,13 @@ class Core:
     async def sync_config_channels(
         self, platform: str, channels: Sequence[ChannelConfig]
     ) -> list[int]:
-        """Config channels become `origin="config"` subscriptions (at start and on reload)."""
+        """Config channels become config subscriptions (at start and on reload)."""
         return await self.subscriptions.sync_config_channels(platform, channels)
 
     async def digest_schedules(self) -> list[tuple[int, str, str]]:
-        """(subscription id, platform, schedule) of every active digest subscription, for the scheduler."""
-        return await self.context.db(_digest_schedules)
+        """(subscription id, platform, schedule) of every active digest subscription."""
+        views = await self.context.store.subscriptions.active(immediate=False)
+        return [(view.id, view.destination.platform, view.schedule) for view in views]
 
     async def is_paused(self, platform: str) -> bool:
         return await self.delivery.is_paused(platform)
@@ -199,10 +181,3 @@ class Core:
         self, caller: Caller, args: str, replied: RepliedMessage | None, target: Destination | None
     ) -> Reply:
         return Reply(text=self.help_text(caller))
-
-
-def _digest_schedules(session: Session) -> list[tuple[int, str, str]]:
-    return [
-        (row.id, row.platform, row.schedule)
-        for row in store.active_subscriptions(session, immediate=False)
-    ]

@@ -12,7 +12,6 @@ from bot.core.posts import to_post
 from bot.core.types import Caller, RepliedMessage, Reply
 from bot.errors import FetchError, UnsafeURLError, UserError
 from bot.i18n import t
-from bot.store import deliveries
 from summarizer import Article, Summarizer
 from summarizer.errors import SummarizerError
 
@@ -55,7 +54,7 @@ class SummaryCommand:
         return await self.summarize_text(args, caller.language)
 
     async def latest(self, count: int, language: str) -> Reply:
-        rows = await self.context.db(deliveries.latest_summaries, count)
+        rows = await self.context.store.articles.latest_summaries(count)
         if not rows:
             return Reply(text=t("summary.none", language))
         return Reply(posts=[to_post(row) for row in rows])
@@ -69,10 +68,10 @@ class SummaryCommand:
         except FetchError as error:
             log.info("reader URL not fetched: %s: %s", url, error)
             raise UserError("error.fetch_failed") from None
-        row = await self.context.db(deliveries.summary_of_article, article_id)
+        row = await self.context.store.articles.summary_of(article_id)
         if row is None:
             await self.pipeline.summarize_pending()
-            row = await self.context.db(deliveries.summary_of_article, article_id)
+            row = await self.context.store.articles.summary_of(article_id)
         if row is None:
             log.warning("article %s from %s fetched but not summarized", article_id, url)
             raise UserError("error.summary_failed")

@@ -1,19 +1,15 @@
-"""Plain dataclasses the core speaks; adapters translate platform objects to and from these."""
+"""Plain dataclasses the core speaks; adapters translate platform objects to and from these.
+
+`Destination` and `ChatKind` are the store's own values, re-exported: the core and the store
+name a chat the same way.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
-@dataclass(frozen=True, slots=True)
-class Destination:
-    """Where messages go: a chat, a channel, or a thread inside one."""
-
-    platform: str  # telegram | discord | console
-    chat_id: str
-    thread_id: str = ""
-    kind: str = "private"  # private | group | channel | forum | thread
+from bot.store.types import ChatKind, Destination
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +70,14 @@ class Reply:
     answer: AnswerView | None = None
     prompt_question: bool = False  # adapter should ask the reader to type a question (force-reply)
     article_id: int | None = None  # with prompt_question: the article the prompt belongs to
+
+
+__all__ = [
+    "AnswerView",
+    "Caller",
+    "ChatKind",
+    "Destination",
+    "Post",
+    "RepliedMessage",
+    "Reply",
+]

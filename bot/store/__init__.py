@@ -1,5 +1,94 @@
-"""Storage: a migrated SQLAlchemy database and repository functions grouped by concern."""
+"""The storage boundary: the only code that knows SQL. It hands out frozen dataclasses and enums.
 
-from bot.store.db import Store
+`Store(url)` opens (and migrates) the database; each concern is an attribute with awaitable
+methods (`await store.articles.get(7)`), each one transaction on a worker thread (ADR 007).
+"""
 
-__all__ = ["Store"]
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.store.articles import Articles
+from bot.store.db import Database
+from bot.store.deliveries import Deliveries
+from bot.store.messages import Messages
+from bot.store.schedules import Schedules
+from bot.store.settings import Settings
+from bot.store.sources import Sources
+from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
+from bot.store.types import (
+    IMMEDIATE,
+    ChatKind,
+    ConfigChannel,
+    Conversation,
+    DeliveryRecord,
+    DeliveryStatus,
+    Destination,
+    NewSummary,
+    Origin,
+    PendingArticle,
+    ScheduleTarget,
+    SourceState,
+    StoredArticle,
+    Subscription,
+    SummaryItem,
+    Turn,
+)
+
+
+class Store:
+    """One database, its concerns as attributes; open with `Store(url)` (blocking: migrates)."""
+
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        self.sources = Sources(self.db)
+        self.articles = Articles(self.db)
+        self.subscriptions = Subscriptions(self.db)
+        self.deliveries = Deliveries(self.db)
+        self.messages = Messages(self.db)
+        self.schedules = Schedules(self.db)
+        self.settings = Settings(self.db)
+
+    @property
+    def safe_url(self) -> str:
+        return self.db.safe_url
+
+    @property
+    def available(self) -> bool:
+        """False while the database is known to be unreachable."""
+        return self.db.available
+
+    def on_recovered(self, hook: Callable[[], Any]) -> None:
+        """`hook()` runs on the loop when a database outage ends (delivery catches up)."""
+        self.db.on_recovered(hook)
+
+    async def ping(self) -> bool:
+        """Whether the database answers now."""
+        return await self.db.ping()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = [
+    "IMMEDIATE",
+    "REMOVED_FROM_CONFIG",
+    "UNSUBSCRIBED",
+    "ChatKind",
+    "ConfigChannel",
+    "Conversation",
+    "DeliveryRecord",
+    "DeliveryStatus",
+    "Destination",
+    "NewSummary",
+    "Origin",
+    "PendingArticle",
+    "ScheduleTarget",
+    "SourceState",
+    "Store",
+    "StoredArticle",
+    "Subscription",
+    "SummaryItem",
+    "Turn",
+]

@@ -1,40 +1,70 @@
-"""Articles and summaries: dedup on insert, and the queue of articles still to summarize."""
+"""Articles and summaries: dedup on insert, the summarizer's queue, and what posts show."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.news.types import ArticleData
-from bot.store.models import Article, Summary
+from bot.store.db import Database
+from bot.store.models import Article, Source, Summary
+from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryItem
 
 
-def find_article(session: Session, data: ArticleData) -> int | None:
-    """The id of a stored article with the same canonical URL, GUID or content hash."""
-    conditions = [Article.content_hash == data.content_hash]
-    if data.url:
-        conditions.append(Article.url == data.url)
-    if data.guid:
-        conditions.append(Article.guid == data.guid)
-    return session.scalar(select(Article.id).where(or_(*conditions)).limit(1))
+class Articles:
+    """Stored articles and their summaries."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def unknown(self, keys: Sequence[tuple[str | None, str | None]]) -> list[bool]:
+        """For each (url, guid) of a feed's items: True when no stored article has either."""
+        return await self._db.run(_unknown, list(keys))
+
+    async def find_by_url(self, url: str) -> int | None:
+        """The id of the article stored under this canonical URL."""
+        return await self._db.run(_find_by_url, url)
+
+    async def add_or_find(self, article: ArticleData) -> int:
+        """Stores an article with no source (a reader's URL); a stored duplicate's id otherwise."""
+        return await self._db.run(_add_or_find, article)
+
+    async def get(self, article_id: int) -> StoredArticle | None:
+        return await self._db.run(load_article, article_id)
+
+    async def count_unsummarized(self) -> int:
+        """How many articles wait for a summary (for the progress bar)."""
+        return await self._db.run(_count_unsummarized)
+
+    async def unsummarized(
+        self, limit: int, *, exclude: Collection[int] = ()
+    ) -> list[PendingArticle]:
+        """Articles with no summary yet, oldest first: the summarizer's work queue."""
+        return await self._db.run(_unsummarized, limit, list(exclude))
+
+    async def add_summaries(self, summaries: Sequence[NewSummary]) -> list[int]:
+        """Stores summaries; one per (article, model): an existing one is skipped, not doubled."""
+        return await self._db.run(_add_summaries, list(summaries))
+
+    async def latest_summaries(self, limit: int) -> list[SummaryItem]:
+        """The most recently published (or fetched) summarized articles, newest first."""
+        return await self._db.run(_latest, limit)
+
+    async def oldest_summaries(self, limit: int | None = None) -> list[SummaryItem]:
+        """Every summarized article in the order it was stored, capped (`khulasa digest --all`)."""
+        return await self._db.run(_oldest, limit)
+
+    async def summary_of(self, article_id: int) -> SummaryItem | None:
+        """The newest summary of one article, if it has been summarized."""
+        return await self._db.run(_summary_of, article_id)
 
 
-def is_known(session: Session, url: str | None, guid: str | None) -> bool:
-    """Whether a feed item is stored already, checked before fetching its full text."""
-    conditions = []
-    if url:
-        conditions.append(Article.url == url)
-    if guid:
-        conditions.append(Article.guid == guid)
-    return bool(conditions) and bool(session.scalar(select(exists().where(or_(*conditions)))))
-
-
-def add_article(session: Session, source_id: int | None, data: ArticleData) -> int | None:
-    """Stores the article and returns its id; None when it is a duplicate of a stored one."""
-    if find_article(session, data) is not None:
+def insert_article(session: Session, source_id: int | None, data: ArticleData) -> int | None:
+    """Stores the article and returns its id; None when it duplicates a stored one."""
+    if _find(session, data) is not None:
         return None
     article = Article(
         source_id=source_id,
@@ -52,60 +82,136 @@ def add_article(session: Session, source_id: int | None, data: ArticleData) -> i
     return article.id
 
 
-def get_article(session: Session, article_id: int) -> Article | None:
-    """One article by id."""
-    return session.get(Article, article_id)
+def summary_rows() -> Select[tuple[Summary, Article, str | None]]:
+    """The newest summary of each article, joined with its article and source name."""
+    newest = select(func.max(Summary.id)).group_by(Summary.article_id).scalar_subquery()
+    return (
+        select(Summary, Article, Source.name)
+        .join(Article, Summary.article_id == Article.id)
+        .outerjoin(Source, Article.source_id == Source.id)
+        .where(Summary.id.in_(newest))
+    )
 
 
-def find_by_url(session: Session, url: str) -> int | None:
-    """The id of the article stored under this canonical URL."""
+def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
+    summary, article, source = row
+    return SummaryItem(
+        article_id=article.id,
+        summary_id=summary.id,
+        source=source or "",
+        title=article.title,
+        url=article.url,
+        language=summary.language or article.language,
+        published=article.published_at,
+        summary=summary.text,
+    )
+
+
+def newest_first():  # noqa: ANN201 - an ORDER BY expression
+    return func.coalesce(Article.published_at, Article.fetched_at)
+
+
+def _find(session: Session, data: ArticleData) -> int | None:
+    conditions = [Article.content_hash == data.content_hash]
+    if data.url:
+        conditions.append(Article.url == data.url)
+    if data.guid:
+        conditions.append(Article.guid == data.guid)
+    return session.scalar(select(Article.id).where(or_(*conditions)).limit(1))
+
+
+def _unknown(session: Session, keys: list[tuple[str | None, str | None]]) -> list[bool]:
+    urls = {url for url, _ in keys if url}
+    guids = {guid for _, guid in keys if guid}
+    known_urls = (
+        set(session.scalars(select(Article.url).where(Article.url.in_(urls)))) if urls else set()
+    )
+    known_guids = (
+        set(session.scalars(select(Article.guid).where(Article.guid.in_(guids))))
+        if guids
+        else set()
+    )
+    return [not (url in known_urls or guid in known_guids) for url, guid in keys]
+
+
+def _find_by_url(session: Session, url: str) -> int | None:
     return session.scalar(select(Article.id).where(Article.url == url))
+
+
+def _add_or_find(session: Session, article: ArticleData) -> int:
+    existing = _find(session, article)
+    if existing is not None:
+        return existing
+    article_id = insert_article(session, None, article)
+    assert article_id is not None
+    return article_id
+
+
+def load_article(session: Session, article_id: int) -> StoredArticle | None:
+    row = session.get(Article, article_id)
+    if row is None:
+        return None
+    return StoredArticle(
+        id=row.id, title=row.title, text=row.text, url=row.url, language=row.language
+    )
 
 
 def _unsummarized_query() -> Select[tuple[Article]]:
     return select(Article).where(~exists().where(Summary.article_id == Article.id))
 
 
-def count_unsummarized(session: Session) -> int:
-    """How many articles wait for a summary (for the progress bar)."""
+def _count_unsummarized(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(_unsummarized_query().subquery())) or 0
 
 
-def unsummarized(
-    session: Session, limit: int, *, exclude: Collection[int] = ()
-) -> list[PendingArticle]:
-    """Articles with no summary yet, oldest first: the summarizer's work queue."""
+def _unsummarized(session: Session, limit: int, exclude: list[int]) -> list[PendingArticle]:
     query = _unsummarized_query().order_by(Article.id).limit(limit)
     if exclude:
-        query = query.where(Article.id.not_in(list(exclude)))
+        query = query.where(Article.id.not_in(exclude))
     return [
         PendingArticle(id=a.id, title=a.title, text=a.text, language=a.language)
         for a in session.scalars(query)
     ]
 
 
-def add_summary(
-    session: Session, article_id: int, *, backend: str, model: str, language: str | None, text: str
-) -> int | None:
-    """Stores a summary; None when this model has summarized the article already."""
-    existing = session.scalar(
-        select(Summary.id).where(Summary.article_id == article_id, Summary.model == model)
-    )
-    if existing is not None:
-        return None
-    summary = Summary(
-        article_id=article_id, backend=backend, model=model, language=language, text=text
-    )
-    session.add(summary)
-    session.flush()
-    return summary.id
+def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:
+    ids = []
+    for new in summaries:
+        existing = session.scalar(
+            select(Summary.id).where(
+                Summary.article_id == new.article_id, Summary.model == new.model
+            )
+        )
+        if existing is not None:
+            continue
+        row = Summary(
+            article_id=new.article_id,
+            backend=new.backend,
+            model=new.model,
+            language=new.language,
+            text=new.text,
+        )
+        try:
+            with session.begin_nested():  # another process may store the same one meanwhile
+                session.add(row)
+        except IntegrityError:
+            continue
+        ids.append(row.id)
+    return ids
 
 
-@dataclass(frozen=True, slots=True)
-class PendingArticle:
-    """What the summarizer needs of an article, detached from the session."""
+def _latest(session: Session, limit: int) -> list[SummaryItem]:
+    query = summary_rows().order_by(newest_first().desc(), Article.id.desc()).limit(limit)
+    return [to_item(row) for row in session.execute(query)]
 
-    id: int
-    title: str
-    text: str
-    language: str | None
+
+def _oldest(session: Session, limit: int | None) -> list[SummaryItem]:
+    query = summary_rows().order_by(Article.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [to_item(row) for row in session.execute(query)]
+
+
+def _summary_of(session: Session, article_id: int) -> SummaryItem | None:
+    row = session.execute(summary_rows().where(Article.id == article_id)).first()
+    return to_item(row) if row is not None else None

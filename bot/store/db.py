@@ -1,30 +1,60 @@
-"""The database handle: one engine, migrated to the latest schema when the bot starts."""
+"""The database handle: one pooled engine, migrated at open, that expects the database to fail.
+
+Every store call is one transaction run on a worker thread (`Database.run`), so the event loop
+never blocks on SQL. A connection-level failure (server restarted, failover, connection
+dropped, SQLite locked or disk full) is retried briefly, then raised as `DatabaseUnavailable`;
+the outage is logged once when it starts and once when it ends, not once per query.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from bot.errors import StoreError
+from bot.errors import DatabaseUnavailable, StoreError
+from bot.hooks import call_each
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+RETRY_DELAYS = (0.1, 0.4)  # seconds before each retry of a call that hit a connection failure
+CONNECT_TIMEOUT = 5  # seconds; a dead server must not hang a command or a delivery round
+SQLITE_BUSY_TIMEOUT = 30
 
 
-class Store:
-    """Sessions over a migrated database; sync API, so async callers use `asyncio.to_thread`."""
+def is_outage(error: BaseException) -> bool:
+    """Whether an error means the database is unreachable or refusing work, not a bad query."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+class Database:
+    """Sessions over a migrated database, reached from async code through `await run(fn, ...)`."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -33,16 +63,75 @@ class Store:
         self._lock: threading.RLock | None = (
             threading.RLock() if self.engine.dialect.name == "sqlite" else None
         )
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._outage_lock = threading.Lock()
+        self._down_since: float | None = None
+        self._recovery_hooks: list[Callable[[], Any]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
         try:
             upgrade(self.engine)
         except SQLAlchemyError as error:
+            self.engine.dispose()
+            if is_outage(error):
+                raise DatabaseUnavailable(
+                    f"cannot reach the database {self.safe_url}: {_first_line(error)}"
+                ) from None
             raise StoreError(f"cannot migrate the database {self.safe_url}: {error}") from None
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for logs and errors."""
         return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def available(self) -> bool:
+        """False from a failed call until a call succeeds again."""
+        return self._down_since is None
+
+    def on_recovered(self, hook: Callable[[], Any]) -> None:
+        """Registers a callback (sync or async) run on the loop when an outage ends."""
+        self._recovery_hooks.append(hook)
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Runs `fn(session, ...)` in one committed transaction on a worker thread."""
+        self._loop = asyncio.get_running_loop()
+        return await asyncio.to_thread(self.call, fn, *args, **kwargs)
+
+    def call(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`run` for code already on a worker thread: retries connection failures briefly."""
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                with self.session() as session:
+                    result = fn(session, *args, **kwargs)
+            except SQLAlchemyError as error:
+                if not is_outage(error):
+                    raise
+                if delay is None:
+                    self._outage_started(error)
+                    raise DatabaseUnavailable(
+                        f"the database is unavailable: {_first_line(error)}"
+                    ) from None
+                time.sleep(delay)
+            else:
+                self._outage_ended()
+                return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def ping(self) -> bool:
+        """Whether a trivial query succeeds now (health checks)."""
+        try:
+            await self.run(_select_one)
+        except DatabaseUnavailable:
+            return False
+        return True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -62,9 +151,42 @@ class Store:
                 session.rollback()
                 raise
 
+    def _outage_started(self, error: BaseException) -> None:
+        with self._outage_lock:
+            if self._down_since is not None:
+                return
+            self._down_since = time.monotonic()
+        log.warning(
+            "database %s unavailable (%s); retrying until it is back",
+            self.safe_url,
+            _first_line(error),
+        )
+
+    def _outage_ended(self) -> None:
+        if self._down_since is None:
+            return
+        with self._outage_lock:
+            if self._down_since is None:
+                return
+            lasted = time.monotonic() - self._down_since
+            self._down_since = None
+        log.warning("database %s available again after %.0f s", self.safe_url, lasted)
+        if self._loop is not None and self._recovery_hooks and not self._loop.is_closed():
+            asyncio.run_coroutine_threadsafe(call_each(self._recovery_hooks), self._loop)
+
     def close(self) -> None:
         """Releases every pooled connection."""
         self.engine.dispose()
+
+
+def _select_one(session: Session) -> None:
+    session.execute(text("SELECT 1"))
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
 
 
 def _create_engine(url: str) -> Engine:
@@ -73,15 +195,23 @@ def _create_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError as error:
         raise StoreError(f"storage.url is not a database URL: {error}") from None
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url)
+    backend = parsed.get_backend_name()
+    if backend != "sqlite":
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT} if backend == "postgresql" else {}
+        try:
+            # pre-ping: connections a restarted server dropped are replaced at checkout
+            return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        except (ImportError, ArgumentError) as error:
+            raise StoreError(f"storage.url {parsed.render_as_string()}: {error}") from None
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"cannot create the directory for {database}: {error}") from None
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
+        )
     else:
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,151 +1,209 @@
-"""Delivery records (one per destination and article) and the summary rows they are made of."""
+"""Delivery records: one per (destination, article), reserved before the send (ADR 003)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Article, Delivery, Source, Summary, utcnow
+from bot.store import messages
+from bot.store.articles import newest_first, summary_rows, to_item
+from bot.store.db import Database
+from bot.store.models import Article, Delivery, Source
+from bot.store.subscriptions import active_rows, snapshot
+from bot.store.types import (
+    DeliveryRecord,
+    DeliveryStatus,
+    Destination,
+    Subscription,
+    SummaryItem,
+    aware,
+    utcnow,
+)
+
+INTERRUPTED = "interrupted between send and record"
 
 
-class SummaryRow(NamedTuple):
-    """A summary with its article and source name: everything a post shows."""
+class Deliveries:
+    """What is due where, and the exactly-once records of what was sent."""
 
-    summary: Summary
-    article: Article
-    source: str | None
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def pending(
+        self, subscription: Subscription, limit: int | None = None
+    ) -> list[SummaryItem]:
+        """Summaries due to a subscription: fetched after its `since`, from its sources, unrecorded."""
+        return await self._db.run(_pending, subscription, limit)
+
+    async def queue_size(self, platform: str) -> int:
+        """Summaries due to the platform's active subscriptions and not yet delivered (3 queries)."""
+        return await self._db.run(_queue_size, platform)
+
+    async def reserve(self, dest: Destination, article_id: int, summary_id: int) -> int | None:
+        """Writes the `sending` row before a send; None when the article is recorded there."""
+        return await self._db.run(_reserve, dest, article_id, summary_id)
+
+    async def record_sent(
+        self, delivery_id: int, dest: Destination, message_id: str, article_id: int
+    ) -> None:
+        """`sent` and the message row in one transaction, so a reply to the post finds its article."""
+        await self._db.run(_record_sent, delivery_id, dest, message_id, article_id)
+
+    async def record_unknown(self, delivery_id: int, error: str) -> None:
+        """The send failed in a way that may have delivered it: never retried."""
+        await self._db.run(_finish, delivery_id, DeliveryStatus.UNKNOWN, None, error)
+
+    async def release(self, delivery_id: int) -> None:
+        """Drops a reservation whose send surely failed, so a later round sends it again."""
+        await self._db.run(_release, delivery_id)
+
+    async def recover_interrupted(self) -> list[DeliveryRecord]:
+        """Rows a crash left `sending` become `unknown` (never re-sent); returns them for the log."""
+        return await self._db.run(_mark_interrupted)
+
+    async def records(self, dest: Destination) -> list[DeliveryRecord]:
+        """Every record of one destination, oldest first."""
+        return await self._db.run(_records, dest)
 
 
-def _summary_rows():  # noqa: ANN202 - a Select of (Summary, Article, source name)
-    """The newest summary of each article, joined with its article and source."""
-    newest = select(func.max(Summary.id)).group_by(Summary.article_id).scalar_subquery()
-    return (
-        select(Summary, Article, Source.name)
-        .join(Article, Summary.article_id == Article.id)
-        .outerjoin(Source, Article.source_id == Source.id)
-        .where(Summary.id.in_(newest))
+def _record(row: Delivery) -> DeliveryRecord:
+    return DeliveryRecord(
+        id=row.id,
+        destination=Destination(row.platform, row.chat_id, row.thread_id),
+        article_id=row.article_id,
+        status=DeliveryStatus(row.status),
+        message_id=row.message_id,
+        error=row.error,
     )
 
 
-def latest_summaries(session: Session, limit: int) -> list[SummaryRow]:
-    """The most recently published (or fetched) summarized articles, newest first."""
-    order = func.coalesce(Article.published_at, Article.fetched_at)
-    rows = session.execute(_summary_rows().order_by(order.desc(), Article.id.desc()).limit(limit))
-    return [SummaryRow(*row) for row in rows]
-
-
-def summary_of_article(session: Session, article_id: int) -> SummaryRow | None:
-    """The newest summary of one article, if it has been summarized."""
-    row = session.execute(_summary_rows().where(Article.id == article_id)).first()
-    return SummaryRow(*row) if row is not None else None
-
-
-def pending_summaries(
-    session: Session,
-    platform: str,
-    chat_id: str,
-    thread_id: str,
-    *,
-    since: datetime,
-    sources: Sequence[str],
-    limit: int | None = None,
-) -> list[SummaryRow]:
-    """Summaries due to a destination: fetched after `since`, from its sources, never recorded."""
+def _pending(session: Session, subscription: Subscription, limit: int | None) -> list[SummaryItem]:
+    dest = subscription.destination
     recorded = exists().where(
-        Delivery.platform == platform,
-        Delivery.chat_id == chat_id,
-        Delivery.thread_id == thread_id,
+        Delivery.platform == dest.platform,
+        Delivery.chat_id == dest.chat_id,
+        Delivery.thread_id == dest.thread_id,
         Delivery.article_id == Article.id,
     )
-    query = _summary_rows().where(Article.fetched_at > since, ~recorded)
-    if sources:
-        query = query.where(Source.name.in_(list(sources)))
-    order = func.coalesce(Article.published_at, Article.fetched_at)
-    query = query.order_by(order, Article.id)
+    query = summary_rows().where(Article.fetched_at > subscription.since, ~recorded)
+    if subscription.sources:
+        query = query.where(Source.name.in_(list(subscription.sources)))
+    query = query.order_by(newest_first(), Article.id)
     if limit is not None:
         query = query.limit(limit)
-    return [SummaryRow(*row) for row in session.execute(query)]
+    return [to_item(row) for row in session.execute(query)]
 
 
-def reserve(
-    session: Session, platform: str, chat_id: str, thread_id: str, article_id: int, summary_id: int
-) -> int | None:
-    """Writes the `sending` row before a send; None when the article is already recorded there."""
+def _queue_size(session: Session, platform: str) -> int:
+    subscriptions = [snapshot(row) for row in active_rows(session, platform, None)]
+    if not subscriptions:
+        return 0
+    earliest = min(subscription.since for subscription in subscriptions)
+    summarized = _summarized_since(session, earliest)
+    delivered = set(
+        session.execute(
+            select(Delivery.chat_id, Delivery.thread_id, Delivery.article_id).where(
+                Delivery.platform == platform
+            )
+        ).tuples()
+    )
+    total = 0
+    for subscription in subscriptions:
+        dest = subscription.destination
+        since = aware(subscription.since)
+        for article_id, fetched_at, source in summarized:
+            if aware(fetched_at) <= since:
+                continue
+            if subscription.sources and source not in subscription.sources:
+                continue
+            if (dest.chat_id, dest.thread_id, article_id) not in delivered:
+                total += 1
+    return total
+
+
+def _summarized_since(
+    session: Session, earliest: datetime
+) -> list[tuple[int, datetime, str | None]]:
+    rows = session.execute(summary_rows().where(Article.fetched_at > earliest))
+    return [(article.id, article.fetched_at, source) for _, article, source in rows]
+
+
+def _reserve(session: Session, dest: Destination, article_id: int, summary_id: int) -> int | None:
     already = session.scalar(
         select(Delivery.id).where(
-            Delivery.platform == platform,
-            Delivery.chat_id == chat_id,
-            Delivery.thread_id == thread_id,
+            Delivery.platform == dest.platform,
+            Delivery.chat_id == dest.chat_id,
+            Delivery.thread_id == dest.thread_id,
             Delivery.article_id == article_id,
         )
     )
     if already is not None:
         return None
     row = Delivery(
-        platform=platform,
-        chat_id=chat_id,
-        thread_id=thread_id,
+        platform=dest.platform,
+        chat_id=dest.chat_id,
+        thread_id=dest.thread_id,
         article_id=article_id,
         summary_id=summary_id,
-        status="sending",
+        status=DeliveryStatus.SENDING,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent round may reserve the same pair first
+            session.add(row)
+    except IntegrityError:
+        return None
     return row.id
 
 
-def finish(
+def _finish(
     session: Session,
     delivery_id: int,
-    status: str,
-    *,
-    message_id: str | None = None,
-    error: str | None = None,
+    status: DeliveryStatus,
+    message_id: str | None,
+    error: str | None,
 ) -> None:
-    """Completes a reservation: `sent` with the platform message id, or `unknown` with the error."""
     row = session.get(Delivery, delivery_id)
     if row is None:
         return
     row.status = status
     row.message_id = message_id
     row.error = error
-    if status == "sent":
+    if status == DeliveryStatus.SENT:
         row.sent_at = utcnow()
 
 
-def release(session: Session, delivery_id: int) -> None:
-    """Drops a reservation whose send surely failed, so a later round sends it again."""
+def _record_sent(
+    session: Session, delivery_id: int, dest: Destination, message_id: str, article_id: int
+) -> None:
+    _finish(session, delivery_id, DeliveryStatus.SENT, message_id, None)
+    messages.put_message(session, dest, message_id, article_id)
+
+
+def _release(session: Session, delivery_id: int) -> None:
     row = session.get(Delivery, delivery_id)
     if row is not None:
         session.delete(row)
 
 
-def mark_interrupted(session: Session) -> list[Delivery]:
-    """Rows left `sending` by a crash become `unknown`; returns them for the log."""
-    rows = list(session.scalars(select(Delivery).where(Delivery.status == "sending")))
+def _mark_interrupted(session: Session) -> list[DeliveryRecord]:
+    rows = list(session.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.SENDING)))
     for row in rows:
-        row.status = "unknown"
-        row.error = "interrupted between send and record"
-    return rows
+        row.status = DeliveryStatus.UNKNOWN
+        row.error = INTERRUPTED
+    return [_record(row) for row in rows]
 
 
-def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> None:
-    """A chat got a new id: its delivery records follow it, so nothing is sent twice."""
-    taken = set(
-        session.scalars(
-            select(Delivery.article_id).where(
-                Delivery.platform == platform, Delivery.chat_id == new_chat_id
-            )
+def _records(session: Session, dest: Destination) -> list[DeliveryRecord]:
+    query = (
+        select(Delivery)
+        .where(
+            Delivery.platform == dest.platform,
+            Delivery.chat_id == dest.chat_id,
+            Delivery.thread_id == dest.thread_id,
         )
+        .order_by(Delivery.id)
     )
-    for row in session.scalars(
-        select(Delivery).where(Delivery.platform == platform, Delivery.chat_id == old_chat_id)
-    ):
-        if row.article_id in taken:
-            session.delete(row)
-        else:
-            row.chat_id = new_chat_id
+    return [_record(row) for row in session.scalars(query)]

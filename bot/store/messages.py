@@ -5,26 +5,52 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.store.articles import load_article
+from bot.store.db import Database
 from bot.store.models import Message
+from bot.store.types import Conversation, Destination, Turn
 
 MAX_CHAIN = 20  # turns kept for multi-turn questions; also stops a cycle in bad data
 
 
-def add_message(
+class Messages:
+    """Posts and answers the bot sent, and the conversations they carry."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self,
+        dest: Destination,
+        message_id: str,
+        article_id: int,
+        *,
+        parent_message_id: str | None = None,
+        question: str | None = None,
+        answer: str | None = None,
+    ) -> None:
+        """Records (or re-records, after an edit) a post or an answer the bot sent."""
+        await self._db.run(
+            put_message, dest, message_id, article_id, parent_message_id, question, answer
+        )
+
+    async def conversation(self, dest: Destination, message_id: str) -> Conversation | None:
+        """The article behind a bot message and the turns leading to it; None if not the bot's."""
+        return await self._db.run(_conversation, dest, message_id)
+
+
+def put_message(
     session: Session,
-    platform: str,
-    chat_id: str,
+    dest: Destination,
     message_id: str,
     article_id: int,
-    *,
     parent_message_id: str | None = None,
     question: str | None = None,
     answer: str | None = None,
 ) -> None:
-    """Records (or re-records, after an edit) a post or an answer the bot sent."""
-    row = find_message(session, platform, chat_id, message_id)
+    row = _find(session, dest.platform, dest.chat_id, message_id)
     if row is None:
-        row = Message(platform=platform, chat_id=chat_id, message_id=message_id)
+        row = Message(platform=dest.platform, chat_id=dest.chat_id, message_id=message_id)
         session.add(row)
     row.article_id = article_id
     row.parent_message_id = parent_message_id
@@ -32,8 +58,7 @@ def add_message(
     row.answer = answer
 
 
-def find_message(session: Session, platform: str, chat_id: str, message_id: str) -> Message | None:
-    """The bot message with this platform id in this chat, if the bot recorded it."""
+def _find(session: Session, platform: str, chat_id: str, message_id: str) -> Message | None:
     return session.scalar(
         select(Message).where(
             Message.platform == platform,
@@ -43,19 +68,22 @@ def find_message(session: Session, platform: str, chat_id: str, message_id: str)
     )
 
 
-def conversation(session: Session, message: Message) -> list[Message]:
-    """The answers leading to `message` (itself included), oldest first: the multi-turn history."""
-    chain: list[Message] = []
+def _conversation(session: Session, dest: Destination, message_id: str) -> Conversation | None:
+    message = _find(session, dest.platform, dest.chat_id, message_id)
+    if message is None:
+        return None
+    article = load_article(session, message.article_id)
+    if article is None:
+        return None
+    chain: list[Turn] = []
     current: Message | None = message
     while current is not None and len(chain) < MAX_CHAIN:
         if current.question is not None:
-            chain.append(current)
+            chain.append(Turn(question=current.question, answer=current.answer or ""))
         if current.parent_message_id is None:
             break
-        current = find_message(
-            session, current.platform, current.chat_id, current.parent_message_id
-        )
-    return list(reversed(chain))
+        current = _find(session, current.platform, current.chat_id, current.parent_message_id)
+    return Conversation(article=article, history=tuple(reversed(chain)))
 
 
 def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> None:

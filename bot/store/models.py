@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from bot.store.types import utcnow
 
 
 class Base(DeclarativeBase):
@@ -74,15 +72,15 @@ class Subscription(Base):
     __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))  # telegram | discord | console
+    platform: Mapped[str] = mapped_column(String(16))  # a registered platform name, or console
     chat_id: Mapped[str] = mapped_column(String(64))
     thread_id: Mapped[str] = mapped_column(String(64), default="")  # "" when none
-    kind: Mapped[str] = mapped_column(String(16))  # private | group | channel | forum | thread
+    kind: Mapped[str] = mapped_column(String(16))  # ChatKind
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty = all sources
     schedule: Mapped[str] = mapped_column(String(64), default="immediate")
     language: Mapped[str] = mapped_column(String(8), default="ar")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    origin: Mapped[str] = mapped_column(String(16), default="chat")  # chat | config
+    origin: Mapped[str] = mapped_column(String(16), default="chat")  # Origin
     deactivated_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -102,7 +100,7 @@ class Delivery(Base):
     thread_id: Mapped[str] = mapped_column(String(64), default="")
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     summary_id: Mapped[int | None] = mapped_column(ForeignKey("summaries.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(16))  # sending | sent | failed | unknown
+    status: Mapped[str] = mapped_column(String(16))  # DeliveryStatus
     message_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -133,7 +131,7 @@ class ScheduleOverride(Base):
     __table_args__ = (UniqueConstraint("target_kind", "target"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    target_kind: Mapped[str] = mapped_column(String(16))  # source | subscription
+    target_kind: Mapped[str] = mapped_column(String(16))  # ScheduleTarget
     target: Mapped[str] = mapped_column(String(128))  # source name or subscription id
     schedule: Mapped[str] = mapped_column(String(64))
     file_value: Mapped[str | None] = mapped_column(String(64))  # config value when it was set

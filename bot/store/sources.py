@@ -2,37 +2,63 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Source, utcnow
+from bot.news.types import ArticleData
+from bot.store.articles import insert_article
+from bot.store.db import Database
+from bot.store.models import Source
+from bot.store.types import SourceState, utcnow
 
 MAX_BACKOFF = timedelta(hours=6)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """A snapshot of a source's fetch state, safe to use outside the session."""
+class Sources:
+    """The fetch state of configured sources."""
 
-    id: int
-    name: str
-    etag: str | None
-    last_modified: str | None
-    consecutive_failures: int
-    backoff_until: datetime | None
-    disabled: bool
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-    def backing_off(self, now: datetime) -> bool:
-        """Whether the source is waiting out a backoff period."""
-        return self.backoff_until is not None and _aware(self.backoff_until) > now
+    async def sync(self, name: str, location: str) -> SourceState:
+        """The source's state, created on first sight; a new location starts with a clean state."""
+        return await self._db.run(_sync, name, location)
 
+    async def store_fetch(
+        self,
+        name: str,
+        location: str,
+        articles: Sequence[ArticleData],
+        *,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> list[int]:
+        """A fetch worked: its new articles and the source's success recorded in one transaction.
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes even for timezone-aware columns; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+        Returns the ids of the articles that were new (duplicates are skipped).
+        """
+        return await self._db.run(_store_fetch, name, location, list(articles), etag, last_modified)
+
+    async def record_failure(
+        self,
+        name: str,
+        error: str,
+        *,
+        backoff_after: int,
+        disable_after: int,
+        backoff_base: float,
+    ) -> tuple[bool, SourceState]:
+        """Counts a failure; returns (disabled before, state after) so a new disabling shows."""
+        return await self._db.run(
+            _record_failure, name, error, backoff_after, disable_after, backoff_base
+        )
+
+    async def states(self) -> dict[str, SourceState]:
+        """Every known source's state by name, in name order (status commands)."""
+        return await self._db.run(_states)
 
 
 def _snapshot(source: Source) -> SourceState:
@@ -44,18 +70,13 @@ def _snapshot(source: Source) -> SourceState:
         consecutive_failures=source.consecutive_failures,
         backoff_until=source.backoff_until,
         disabled=source.disabled,
+        last_fetch=source.last_fetch_at,
+        last_success=source.last_success_at,
+        last_error=source.last_error,
     )
 
 
-def _get(session: Session, name: str) -> Source:
-    source = session.scalar(select(Source).where(Source.name == name))
-    if source is None:
-        raise KeyError(name)
-    return source
-
-
-def sync_source(session: Session, name: str, location: str) -> SourceState:
-    """The source's row, created on first sight; a new location starts with a clean state."""
+def _row(session: Session, name: str, location: str) -> Source:
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
         source = Source(name=name, location=location, consecutive_failures=0, disabled=False)
@@ -66,14 +87,27 @@ def sync_source(session: Session, name: str, location: str) -> SourceState:
         source.consecutive_failures = 0
         source.disabled = False
     session.flush()
-    return _snapshot(source)
+    return source
 
 
-def record_success(
-    session: Session, name: str, *, etag: str | None, last_modified: str | None
-) -> None:
-    """A fetch worked (or was not modified): validators stored, failures forgotten."""
-    source = _get(session, name)
+def _sync(session: Session, name: str, location: str) -> SourceState:
+    return _snapshot(_row(session, name, location))
+
+
+def _store_fetch(
+    session: Session,
+    name: str,
+    location: str,
+    articles: list[ArticleData],
+    etag: str | None,
+    last_modified: str | None,
+) -> list[int]:
+    source = _row(session, name, location)
+    ids = [
+        article_id
+        for article in articles
+        if (article_id := insert_article(session, source.id, article)) is not None
+    ]
     now = utcnow()
     source.last_fetch_at = source.last_success_at = now
     if etag is not None or last_modified is not None:
@@ -81,19 +115,21 @@ def record_success(
     source.consecutive_failures = 0
     source.backoff_until = None
     source.last_error = None
+    return ids
 
 
-def record_failure(
+def _record_failure(
     session: Session,
     name: str,
     error: str,
-    *,
     backoff_after: int,
     disable_after: int,
     backoff_base: float,
-) -> SourceState:
-    """Counts a failure; backs the source off after a few and disables it after many."""
-    source = _get(session, name)
+) -> tuple[bool, SourceState]:
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        raise KeyError(name)
+    was_disabled = source.disabled
     now = utcnow()
     source.last_fetch_at = now
     source.last_error = error
@@ -105,9 +141,11 @@ def record_failure(
         delay = timedelta(seconds=backoff_base * 2 ** (failures - backoff_after))
         source.backoff_until = now + min(delay, MAX_BACKOFF)
     session.flush()
-    return _snapshot(source)
+    return was_disabled, _snapshot(source)
 
 
-def source_states(session: Session) -> dict[str, SourceState]:
-    """Every known source's state by name (for status commands)."""
-    return {source.name: _snapshot(source) for source in session.scalars(select(Source))}
+def _states(session: Session) -> dict[str, SourceState]:
+    return {
+        source.name: _snapshot(source)
+        for source in session.scalars(select(Source).order_by(Source.name))
+    }

@@ -14,7 +14,6 @@ from aiohttp import web
 from bot.cli import main
 from bot.news.types import ArticleData
 from bot.store import Store
-from bot.store.articles import add_article, get_article
 from summarizer.errors import ModelUnavailableError
 from summarizer.qa import span_reader
 from tests.helpers.fake_openai import FakeOpenAI, completion_of, unused_base_url
@@ -148,20 +147,18 @@ def test_empty_question_exits_2(capsys: pytest.CaptureFixture[str], question: st
     assert capsys.readouterr().err.strip() == "khulasa: error: the question is empty"
 
 
-def test_article_id_reads_the_store(
+async def test_article_id_reads_the_store(
     capsys: pytest.CaptureFixture[str], config_file: Path, tmp_path: Path
 ) -> None:
     store = Store(f"sqlite:///{tmp_path / 'khulasa.db'}")
-    with store.session() as session:
-        article_id = add_article(
-            session,
-            None,
-            ArticleData(
-                title="Nimbus", text=EN_CHIP.read_text(encoding="utf-8"), url="https://x.test/a"
-            ),
+    article_id = await store.articles.add_or_find(
+        ArticleData(
+            title="Nimbus", text=EN_CHIP.read_text(encoding="utf-8"), url="https://x.test/a"
         )
+    )
     store.close()
-    payload = run_json(
+    payload = await asyncio.to_thread(
+        run_json,
         capsys,
         "--config",
         str(config_file),
@@ -170,7 +167,8 @@ def test_article_id_reads_the_store(
         "When was Nimbus Labs founded?",
     )
     assert "founded in 2016" in payload["evidence"][0]["text"]
-    assert main(["ask", "--config", str(config_file), "--article-id", "999", "When?"]) == 2
+    argv = ["ask", "--config", str(config_file), "--article-id", "999", "When?"]
+    assert await asyncio.to_thread(main, argv) == 2
     assert "no article with id 999" in capsys.readouterr().err
 
 
@@ -228,8 +226,7 @@ async def test_a_url_answer_stores_nothing(
     argv = ["ask", "--config", str(config_file), "--url", f"{news_site}/tech/aster-9", "Cores?"]
     assert await asyncio.to_thread(main, argv) == 0
     store = Store(f"sqlite:///{tmp_path / 'khulasa.db'}")
-    with store.session() as session:
-        assert get_article(session, 1) is None
+    assert await store.articles.get(1) is None
     store.close()
 
 

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.composition import build_core
 from bot.config import Config, parse_config
 from bot.core import Caller, Core, Destination, Post
 from bot.errors import FetchError, UnsafeURLError
-from bot.store.db import Store
+from bot.store import Store
 from bot.store.models import Article, Source, Summary
 from summarizer import Article as TextArticle
+from summarizer import SummarizerOptions
+from summarizer.extractive import ExtractiveSummarizer
 from summarizer.qa import Answer, Evidence, QAOptions, Turn
 
 CONFIG = """
@@ -80,7 +83,7 @@ def add_article(
     url: str | None = None,
 ) -> int:
     """Stores an article (and its source and summary) the way the pipeline would."""
-    with store.session() as session:
+    with store.db.session() as session:
         row = session.query(Source).filter_by(name=source).one_or_none()
         if row is None:
             row = Source(name=source, location="seeds/")
@@ -125,7 +128,7 @@ class FakePipeline:
     async def summarize_pending(self) -> list[int]:
         self.summarized += 1
         created = []
-        with self.store.session() as session:
+        with self.store.db.session() as session:
             for article in session.query(Article).all():
                 if not session.query(Summary).filter_by(article_id=article.id).count():
                     summary = Summary(
@@ -216,7 +219,10 @@ def make_core(
     """Builds a Core over a given store (a new one per call simulates a restart)."""
 
     def build(store: Store) -> Core:
-        return Core(config, store, pipeline, answerer=answerer, reschedule=rescheduled)
+        summarizer = ExtractiveSummarizer(SummarizerOptions(backend="extractive"))
+        return build_core(
+            config, store, pipeline, summarizer, answerer=answerer, reschedule=rescheduled
+        )
 
     return build
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ChannelConfig
 from bot.core import Caller, Destination
 from bot.errors import UserError
+from bot.sections import ChannelConfig
 from bot.store.models import ScheduleOverride, Source
 from tests.core.conftest import ADMIN, add_article, group, private
 
@@ -34,7 +34,7 @@ async def test_admin_list_is_per_platform(core):
 
 
 async def test_sources_show_health(core, store):
-    with store.session() as session:
+    with store.db.session() as session:
         session.add(Source(name="beta", location="x", consecutive_failures=4, disabled=True))
     text = (await core.handle("sources", private(ADMIN, "en"))).text
     alpha, beta = text.splitlines()[1:]
@@ -57,7 +57,7 @@ async def test_schedule_a_source_persists_and_reschedules(core, store, reschedul
     reply = await core.handle("schedule", private(ADMIN, "en"), "beta */15 * * * *")
     assert "beta" in reply.text
     assert rescheduled.calls == [("source", "beta", "*/15 * * * *")]
-    with store.session() as session:
+    with store.db.session() as session:
         row = session.query(ScheduleOverride).one()
         assert (row.target_kind, row.target, row.schedule, row.file_value) == (
             "source",

@@ -11,13 +11,13 @@ from bot.core import (
     DestinationMigrated,
     TransientDeliveryError,
 )
-from bot.store.db import Store
+from bot.store import Store
 from bot.store.models import Delivery, Message
 from tests.core.conftest import ADMIN, FakeSender, add_article, group, now, private
 
 
 def statuses(store: Store) -> list[tuple[str, str]]:
-    with store.session() as session:
+    with store.db.session() as session:
         return [(row.chat_id, row.status) for row in session.query(Delivery).order_by(Delivery.id)]
 
 
@@ -27,7 +27,7 @@ async def test_each_summary_is_sent_once_and_tied_to_its_message(core, store, se
     assert await core.deliver_new(sender) == 1
     assert await core.deliver_new(sender) == 0
     assert statuses(store) == [("7", "sent")]
-    with store.session() as session:
+    with store.db.session() as session:
         message = session.query(Message).one()
         assert (message.chat_id, message.message_id, message.article_id) == ("7", "1", article)
 
@@ -52,7 +52,7 @@ async def test_nothing_is_resent_after_a_restart(make_core, db_path, sender):
 async def test_crash_between_send_and_record_is_never_resent(core, make_core, store, sender):
     await core.handle("subscribe", private("7"), "")
     add_article(store, "alpha", "a1")
-    with store.session() as session:  # what a crash right after the platform send leaves behind
+    with store.db.session() as session:  # what a crash right after the platform send leaves behind
         session.add(
             Delivery(platform="telegram", chat_id="7", thread_id="", article_id=1, status="sending")
         )

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import ChannelConfig
 from bot.core import Caller, Destination
 from bot.errors import UserError
+from bot.sections import ChannelConfig
 from tests.core.conftest import ADMIN, add_article, group, now, private
 
 

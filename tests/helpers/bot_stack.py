@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.composition import open_services
 from bot.config import Config
 from bot.core import Core
-from bot.news.http import make_client
 from bot.pipeline import Pipeline
 from bot.store import Store
-from bot.summarizing import build_summarizer
 
 Closer = Callable[[], Awaitable[Any]]
 
@@ -47,11 +46,9 @@ class CoreStack:
 
 
 async def start_core(config: Config) -> tuple[Store, Pipeline, Core, list[Closer]]:
-    """Store, pipeline and a started core, wired as the CLI wires them, with their closers."""
-    store = await asyncio.to_thread(Store, config.storage.url)
-    http = make_client(config.fetch)
-    summarizer = build_summarizer(config.summarizer)
-    pipeline = Pipeline(config, store, summarizer, http)
-    core = Core(config, store, pipeline, summarizer)
-    await core.start()
-    return store, pipeline, core, [lambda: asyncio.to_thread(store.close), http.aclose]
+    """Store, pipeline and a started core, wired by the composition root, with their closer."""
+    opened = AsyncExitStack()
+    services = await opened.enter_async_context(open_services(config))
+    await services.core.start()
+    await services.scheduler.apply(config)  # jobs known, not started: tests run them directly
+    return services.store, services.pipeline, services.core, [opened.aclose]

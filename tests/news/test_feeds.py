@@ -16,7 +16,7 @@ SAMPLE_AR = "وقالت الشركة إن البطارية تدوم يومين �
 
 
 def articles(pipeline) -> list[Article]:  # noqa: ANN001
-    with pipeline.store.session() as session:
+    with pipeline.store.db.session() as session:
         return list(session.scalars(select(Article).order_by(Article.id)))
 
 

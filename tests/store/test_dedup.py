@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.news.canonical import canonical_url
 from bot.news.types import ArticleData
-from bot.store import Store
-from bot.store.articles import add_article, add_summary
-from bot.store.models import Summary
+from bot.store import NewSummary, Store
 
 
 @pytest.mark.parametrize(
@@ -41,20 +38,21 @@ def store(tmp_path):
     ],
     ids=["url", "guid", "content"],
 )
-def test_duplicates_are_not_stored_twice(store, duplicate):
+async def test_duplicates_are_not_stored_twice(store, duplicate):
     original = ArticleData(title="Title", text="Same text", url="https://e.org/a", guid="g-1")
-    with store.session() as session:
-        assert add_article(session, None, original) is not None
-        assert add_article(session, None, duplicate) is None
+    assert await store.sources.store_fetch(
+        "feed", "https://e.org/feed", [original, duplicate], etag=None, last_modified=None
+    ) == [1]
+    assert await store.articles.add_or_find(duplicate) == 1
 
 
-def test_a_summary_is_unique_per_article_and_model(store):
-    with store.session() as session:
-        article_id = add_article(session, None, ArticleData(title="T", text="x"))
-        fields = {"backend": "extractive", "model": "m", "language": "en", "text": "s"}
-        assert add_summary(session, article_id, **fields) is not None
-        assert add_summary(session, article_id, **fields) is None
-        assert add_summary(session, article_id, **{**fields, "model": "other"}) is not None
+async def test_a_summary_is_unique_per_article_and_model(store):
+    article_id = await store.articles.add_or_find(ArticleData(title="T", text="x"))
+    new = NewSummary(article_id, backend="extractive", model="m", language="en", text="s")
+    assert len(await store.articles.add_summaries([new])) == 1
+    assert await store.articles.add_summaries([new]) == []
+    other = NewSummary(article_id, backend="extractive", model="other", language="en", text="s")
+    assert len(await store.articles.add_summaries([new, other])) == 1
 
 
 async def test_a_restart_refetches_resummarizes_nothing(feeds, make_config, open_pipeline):
@@ -64,7 +62,6 @@ async def test_a_restart_refetches_resummarizes_nothing(feeds, make_config, open
         first = await pipeline.run_once()
     async with open_pipeline(config) as restarted:
         second = await restarted.run_once()
-        with restarted.store.session() as session:
-            summaries = session.scalar(select(func.count()).select_from(Summary))
-    assert (len(first), second, summaries) == (2, [], 2)
+        summaries = await restarted.store.articles.oldest_summaries()
+    assert (len(first), second, len(summaries)) == (2, [], 2)
     assert feeds.hits("/rss2.xml")[-1].headers["If-None-Match"] == '"v1"'

@@ -13,10 +13,10 @@ from bot.store.models import Base
 def test_migration_matches_the_models(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'k.db'}")
     try:
-        with store.engine.connect() as connection:
+        with store.db.engine.connect() as connection:
             diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert diffs == []
-        assert "alembic_version" in inspect(store.engine).get_table_names()
+        assert "alembic_version" in inspect(store.db.engine).get_table_names()
     finally:
         store.close()
 
@@ -24,10 +24,10 @@ def test_migration_matches_the_models(tmp_path):
 def test_opening_an_existing_database_keeps_its_rows(tmp_path):
     url = f"sqlite:///{tmp_path / 'k.db'}"
     first = Store(url)
-    with first.session() as session:
+    with first.db.session() as session:
         session.execute(Base.metadata.tables["settings"].insert().values(key="k", value="v"))
     first.close()
     second = Store(url)
-    with second.session() as session:
+    with second.db.session() as session:
         assert session.execute(Base.metadata.tables["settings"].select()).all() == [("k", "v")]
     second.close()

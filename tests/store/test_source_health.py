@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.store.sources import source_states
-
 
 async def test_backoff_then_disable_after_repeated_failures(feeds, make_config, open_pipeline):
     url = feeds.serve("/down", statuses=[500] * 10)
@@ -16,8 +14,7 @@ async def test_backoff_then_disable_after_repeated_failures(feeds, make_config, 
         pipeline.on_source_disabled(lambda name, error: told.append((name, error)))
         for _ in range(5):
             await pipeline.fetch_source_logged(config.sources[0])
-        with pipeline.store.session() as session:
-            state = source_states(session)["flaky"]
+        state = (await pipeline.store.sources.states())["flaky"]
     assert state.disabled and state.consecutive_failures == 3
     assert len(feeds.hits("/down")) == 3  # disabled sources are not fetched
     assert told == [("flaky", "HTTP 500 from 127.0.0.1")]
@@ -32,8 +29,7 @@ async def test_a_backing_off_source_is_skipped_until_its_time(feeds, make_config
     async with open_pipeline(config) as pipeline:
         await pipeline.fetch_source_logged(config.sources[0])
         await pipeline.fetch_source_logged(config.sources[0])
-        with pipeline.store.session() as session:
-            state = source_states(session)["flaky"]
+        state = (await pipeline.store.sources.states())["flaky"]
     assert len(feeds.hits("/down")) == 1
     assert state.backoff_until is not None and not state.disabled
 
@@ -44,5 +40,4 @@ async def test_success_resets_the_failure_count(feeds, make_config, open_pipelin
     async with open_pipeline(config) as pipeline:
         await pipeline.fetch_source_logged(config.sources[0])
         assert len(await pipeline.fetch_source(config.sources[0])) == 2
-        with pipeline.store.session() as session:
-            assert source_states(session)["flaky"].consecutive_failures == 0
+        assert (await pipeline.store.sources.states())["flaky"].consecutive_failures == 0

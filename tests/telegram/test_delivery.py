@@ -45,13 +45,13 @@ async def _subscribed(start_bot: StackFactory, chat_id: int = READER_ID) -> BotS
 
 def _deliveries(stack: BotStack, chat_id: int) -> list[tuple[str, str | None]]:
     """(status, Telegram message id) of each delivery to a chat, oldest first."""
-    with stack.store.session() as session:
+    with stack.store.db.session() as session:
         rows = session.query(Delivery).filter_by(chat_id=str(chat_id)).order_by(Delivery.id)
         return [(row.status, row.message_id) for row in rows]
 
 
 def _active(stack: BotStack, chat_id: int) -> bool:
-    with stack.store.session() as session:
+    with stack.store.db.session() as session:
         row = session.query(Subscription).filter_by(chat_id=str(chat_id)).one()
         return row.active
 

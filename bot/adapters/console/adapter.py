@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import sys
-from typing import Protocol, TextIO
+from typing import Literal, Protocol, TextIO
 
-from bot.core.types import Caller, Destination, Post, Reply
+from bot.core.types import Caller, ChatKind, Destination, Post, Reply
 
 log = logging.getLogger(__name__)
 
-CONSOLE_CHAT = Destination(platform="console", chat_id="stdout", kind="private")
+PLATFORM = "console"
+CONSOLE_CHAT = Destination(platform=PLATFORM, chat_id="stdout", kind=ChatKind.PRIVATE)
+OutputFormat = Literal["text", "json"]
 
 
 class _Core(Protocol):
@@ -19,15 +22,21 @@ class _Core(Protocol):
 
 
 class ConsoleSender:
-    """The Sender for stdout: message ids are a counter, admins are the operator on stderr."""
+    """The Sender for stdout: message ids are a counter, admins are the operator on stderr.
 
-    platform = "console"
+    `json` writes one object per post, the `khulasa digest --format json` contract.
+    """
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    platform = PLATFORM
+
+    def __init__(self, stream: TextIO | None = None, output: OutputFormat = "text") -> None:
         self.stream = stream or sys.stdout
+        self.output = output
         self._ids = itertools.count(1)
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
+        if self.output == "json":
+            return self._write_line(json.dumps(post_json(post), ensure_ascii=False))
         footer = " | ".join(part for part in (post.source, post.url) if part)
         return self._write(f"{post.title}\n{post.summary}\n— {footer}\n")
 
@@ -38,15 +47,31 @@ class ConsoleSender:
         log.warning("admin notice: %s", text)
 
     def _write(self, text: str) -> str:
+        return self._write_line(text + "\n")
+
+    def _write_line(self, text: str) -> str:
         self.stream.write(text + "\n")
         self.stream.flush()
         return str(next(self._ids))
 
 
+def post_json(post: Post) -> dict[str, object]:
+    """A post as `khulasa digest --format json` prints it."""
+    return {
+        "id": post.article_id,
+        "source": post.source,
+        "title": post.title,
+        "url": post.url,
+        "language": post.language,
+        "published": post.published.isoformat() if post.published else None,
+        "summary": post.summary,
+    }
+
+
 class ConsoleAdapter:
     """Subscribes the console (platform `console`, chat `stdout`) through the core at start."""
 
-    platform = "console"
+    platform = PLATFORM
 
     def __init__(self, core: _Core, stream: TextIO | None = None) -> None:
         self.core = core

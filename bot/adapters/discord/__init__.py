@@ -1,8 +1,20 @@
-"""The Discord adapter: slash commands, embeds and reply follow-ups over the platform-neutral core."""
+"""The Discord adapter: slash commands, embeds and reply follow-ups over the platform-neutral core.
 
-from bot.adapters.discord.adapter import DiscordAdapter, build_discord_adapter
-from bot.adapters.discord.sender import DiscordSender
+The names below load on first use, so reading the `discord:` config section (`settings`)
+never imports discord.py.
+"""
 
-create_adapter = build_discord_adapter  # the name `bot.adapters.build_adapters` looks up
+from __future__ import annotations
 
-__all__ = ["DiscordAdapter", "DiscordSender", "build_discord_adapter", "create_adapter"]
+from bot.lazy import lazy_exports
+
+_EXPORTS = {
+    "DiscordAdapter": "bot.adapters.discord.adapter",
+    "build_discord_adapter": "bot.adapters.discord.adapter",
+    "create_adapter": "bot.adapters.discord.adapter",
+    "DiscordSender": "bot.adapters.discord.sender",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

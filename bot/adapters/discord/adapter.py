@@ -18,8 +18,9 @@ from bot.adapters.discord.commands import build_commands
 from bot.adapters.discord.errors import TOKEN_ENV, rejected_token
 from bot.adapters.discord.handlers import Handlers
 from bot.adapters.discord.sender import PLATFORM, DiscordSender
+from bot.adapters.discord.settings import DiscordConfig
 from bot.adapters.discord.translator import CatalogTranslator
-from bot.config import Config, DiscordConfig, secret_from_env
+from bot.config import Config, secret_from_env
 from bot.core import Core
 from bot.errors import ConfigError, DeliveryError
 
@@ -114,7 +115,7 @@ class DiscordAdapter:
         self.tree.error(self.handlers.on_tree_error)
         for command in build_commands(self.handlers.run_command, config.delivery.language):
             self.tree.add_command(command)
-        self._sender = DiscordSender(self.client, config.admins.discord)
+        self._sender = DiscordSender(self.client, config.admins.of(PLATFORM))
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -187,3 +188,6 @@ def build_discord_adapter(config: Config, core: Core) -> DiscordAdapter:
     """The adapter with its token from DISCORD_BOT_TOKEN (missing → TokenError, exit 2)."""
     token = secret_from_env(TOKEN_ENV, what="Discord (discord.enabled)")
     return DiscordAdapter(config, core, token)
+
+
+create_adapter = build_discord_adapter  # the name `bot.adapters.build_adapters` looks up

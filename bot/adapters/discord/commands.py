@@ -43,7 +43,7 @@ def options_for(spec: CommandSpec) -> list[Option]:
         options.append(Option(spec.arg, annotation, spec.arg_required, spec.args_key))
     if spec.targets_chat:
         options.append(Option(CHANNEL_OPTION, Channel | None, False, "discord.option.channel"))
-    if spec.name == "ask":
+    if spec.about_message:
         options.append(Option(MESSAGE_OPTION, str | None, False, "discord.option.message"))
     return options
 

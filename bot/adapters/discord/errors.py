@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 import aiohttp
 import discord
 
-from bot.config import TOKEN_VARIABLES
+from bot.adapters.discord.settings import PLATFORM as SPEC
 from bot.core import DestinationForbidden, TransientDeliveryError
 from bot.errors import TokenError
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = TOKEN_VARIABLES["discord"]
+TOKEN_ENV = SPEC.token_variable
 
 
 @asynccontextmanager

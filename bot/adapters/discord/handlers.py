@@ -56,7 +56,7 @@ class Handlers:
         channel = values.get(CHANNEL_OPTION)
         target = destination_of(channel) if channel is not None else None
         replied = None
-        if spec.name == "ask":
+        if spec.about_message:
             caller, replied = self._asked_about(
                 caller, values.get(MESSAGE_OPTION) or "", interaction.channel
             )

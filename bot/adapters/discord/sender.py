@@ -10,24 +10,25 @@ import discord
 
 from bot.adapters.discord.embeds import NO_MENTIONS, post_embed, text_chunks, thread_name
 from bot.adapters.discord.errors import delivery_errors
+from bot.adapters.discord.settings import PLATFORM as SPEC
 from bot.core import DestinationForbidden, Post
-from bot.core.types import Destination
+from bot.core.types import ChatKind, Destination
 from bot.errors import DeliveryError
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
+PLATFORM = SPEC.name
 
 
 def destination_of(channel: Any) -> Destination:
     """A Discord channel as the core's destination; a thread keeps its parent as the chat."""
     if isinstance(channel, discord.Thread):
-        return Destination(PLATFORM, str(channel.parent_id), str(channel.id), "thread")
+        return Destination(PLATFORM, str(channel.parent_id), str(channel.id), ChatKind.THREAD)
     if isinstance(channel, discord.ForumChannel):
-        return Destination(PLATFORM, str(channel.id), kind="forum")
+        return Destination(PLATFORM, str(channel.id), kind=ChatKind.FORUM)
     if isinstance(channel, discord.DMChannel):
-        return Destination(PLATFORM, str(channel.id), kind="private")
-    return Destination(PLATFORM, str(channel.id), kind="channel")
+        return Destination(PLATFORM, str(channel.id), kind=ChatKind.PRIVATE)
+    return Destination(PLATFORM, str(channel.id), kind=ChatKind.CHANNEL)
 
 
 class DiscordSender:

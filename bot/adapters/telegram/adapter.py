@@ -25,13 +25,15 @@ from telegram.ext import (
 from bot.adapters.telegram.errors import RetryPolicy
 from bot.adapters.telegram.handlers import Handlers
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender
-from bot.config import TOKEN_VARIABLES, Config, TelegramConfig, secret_from_env
+from bot.adapters.telegram.settings import PLATFORM as SPEC
+from bot.adapters.telegram.settings import TelegramConfig
+from bot.config import Config, secret_from_env
 from bot.core import COMMANDS, Core, command_menu
 from bot.errors import ConfigError, TokenError
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = TOKEN_VARIABLES["telegram"]
+TOKEN_ENV = SPEC.token_variable
 MENU_LANGUAGES = (
     ("ar", None),
     ("en", "en"),
@@ -132,7 +134,7 @@ class TelegramAdapter:
             config.telegram, token, self._timeouts, rate_limiter or default_rate_limiter()
         )
         self._sender = TelegramSender(
-            self.application.bot, config.admins.telegram, retry or RetryPolicy()
+            self.application.bot, config.admins.of(PLATFORM), retry or RetryPolicy()
         )
         register_handlers(self.application, Handlers(core, self._sender))
 
@@ -168,7 +170,7 @@ class TelegramAdapter:
             public = [BotCommand(*item) for item in command_menu(language, include_admin=False)]
             await bot.set_my_commands(public, language_code=code)
             every = [BotCommand(*item) for item in command_menu(language)]
-            for admin_id in self._config.admins.telegram:
+            for admin_id in self._config.admins.of(PLATFORM):
                 try:
                     await bot.set_my_commands(
                         every, scope=BotCommandScopeChat(admin_id), language_code=code

@@ -16,18 +16,16 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.formatting import answer_blocks, paginate, plain_messages
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender, chat_ref
-from bot.core import Caller, CommandSpec, Core, Destination, RepliedMessage, Reply
+from bot.core import Caller, ChatKind, CommandSpec, Core, Destination, RepliedMessage, Reply
 from bot.errors import UserError
 from bot.i18n import normalize_language, t
 
 log = logging.getLogger(__name__)
 
 TYPING_REFRESH_S = 4.0  # Telegram shows "typing…" for 5 s
-SLOW_COMMANDS = frozenset({"summary", "ask"})  # may fetch, summarize or answer: show typing
-CHANNEL_COMMANDS = frozenset({"subscribe", "unsubscribe", "subscriptions", "schedule"})
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d+)$")
 _MANAGERS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-_KINDS = {ChatType.PRIVATE: "private", ChatType.CHANNEL: "channel"}
+_KINDS = {ChatType.PRIVATE: ChatKind.PRIVATE, ChatType.CHANNEL: ChatKind.CHANNEL}
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -40,7 +38,7 @@ def destination_of(message: Message) -> Destination:
         if message.is_topic_message and message.message_thread_id
         else ""
     )
-    kind = _KINDS.get(chat.type, "forum" if thread else "group")
+    kind = _KINDS.get(chat.type, ChatKind.FORUM if thread else ChatKind.GROUP)
     return Destination(PLATFORM, str(chat.id), thread, kind)
 
 
@@ -104,7 +102,7 @@ class Handlers:
         args = _after_command(message.text)
         target, args = await self._channel_target(spec, caller, args, context.bot)
         replied = replied_of(message, context.bot.id)
-        if spec.name in SLOW_COMMANDS:
+        if spec.slow:  # show typing while the core fetches, summarizes or answers
             async with typing(context.bot, caller.destination):
                 reply = await self._core.handle(spec.name, caller, args, replied, target=target)
         else:
@@ -189,8 +187,8 @@ class Handlers:
         """`/subscribe @channel …` from a private chat: resolve the channel and check the bot may post."""
         first, _, rest = args.partition(" ")
         if (
-            spec.name not in CHANNEL_COMMANDS
-            or caller.destination.kind != "private"
+            not spec.targets_chat
+            or caller.destination.kind != ChatKind.PRIVATE
             or not _CHANNEL_REF.match(first)
         ):
             return None, args
@@ -206,9 +204,9 @@ class Handlers:
         ):
             raise UserError("error.bot_not_channel_admin", channel=first)
         rest = rest.strip()
-        if spec.name == "schedule":
-            rest = f"chat {rest}"
-        return Destination(PLATFORM, str(chat.id), kind="channel"), rest
+        if spec.target_keyword:
+            rest = f"{spec.target_keyword} {rest}"
+        return Destination(PLATFORM, str(chat.id), kind=ChatKind.CHANNEL), rest
 
     # -- rendering -------------------------------------------------------------------------
 

@@ -18,13 +18,14 @@ from telegram.constants import ParseMode
 
 from bot.adapters.telegram.errors import RetryPolicy, delivery_errors, with_retries
 from bot.adapters.telegram.formatting import is_web_url, plain_messages, post_html
+from bot.adapters.telegram.settings import PLATFORM as SPEC
 from bot.core.types import Destination, Post
 from bot.errors import DeliveryError
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = SPEC.name
 ASK_PREFIX = "ask:"  # callback data of the «اسأل» button: ask:<article id>
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 

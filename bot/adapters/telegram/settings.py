@@ -1,0 +1,35 @@
+"""The `telegram:` config section; light, so loading a config never imports the Telegram library."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from bot.sections import PlatformSection, PlatformSpec, SectionModel
+
+
+class WebhookConfig(SectionModel):
+    enabled: bool = False
+    listen: str = "0.0.0.0"
+    port: int = Field(8443, ge=1, le=65535)
+    url: str | None = None  # public URL Telegram posts to
+    secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
+
+
+class TelegramConfig(PlatformSection):
+    base_url: str | None = None
+    base_file_url: str | None = None
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+
+
+def _secret_variables(section: PlatformSection) -> list[str]:
+    assert isinstance(section, TelegramConfig)
+    return [section.webhook.secret_token_env]
+
+
+PLATFORM = PlatformSpec(
+    name="telegram",
+    section=TelegramConfig,
+    token_variable="TELEGRAM_BOT_TOKEN",
+    package="bot.adapters.telegram",
+    secret_variables=_secret_variables,
+)
