@@ -46,14 +46,14 @@ class PlatformSection(SectionModel):
 
 @dataclass(frozen=True, slots=True)
 class PlatformSpec:
-    """One platform: its YAML section, its token variable, and the package with its adapter.
+    """One platform: its YAML section, its token variable, and the module with its adapter.
 
-    The package exposes `create_adapter(config, core)`; it is imported only when enabled.
+    The module exposes `create_adapter(config, core)`; it is imported only when enabled.
     """
 
     name: str
     section: type[PlatformSection]
     token_variable: str
-    package: str
+    module: str
     # other secret variables a section names (for check-config's report)
     secret_variables: Callable[[PlatformSection], list[str]] = field(default=lambda _: [])

@@ -1,7 +1,7 @@
 """Platform adapters. Each is an object with `platform`, `sender`, `async start()`, `async stop()`.
 
 Platform packages are imported only when enabled (`bot.platforms` lists them), so a
-console-only run loads neither the Telegram nor the Discord library. Each platform package
+console-only run loads neither the Telegram nor the Discord library. Each platform adapter module
 exposes `create_adapter(config, core) -> Adapter`.
 """
 
@@ -35,7 +35,7 @@ def build_adapters(config: Config, core: Core) -> list[Adapter]:
     adapters: list[Adapter] = [ConsoleAdapter(core)]
     for spec in PLATFORMS:
         if config.platform(spec.name).enabled:
-            adapters.append(importlib.import_module(spec.package).create_adapter(config, core))
+            adapters.append(importlib.import_module(spec.module).create_adapter(config, core))
     return adapters
 
 

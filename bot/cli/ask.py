@@ -11,12 +11,7 @@ from pathlib import Path
 from bot.config import Config, load_config, resolve_config_path
 from bot.errors import FetchError, UnsafeURLError, UsageError
 from bot.i18n import t
-from bot.news.extract import extract_fetched
-from bot.news.feeds import looks_like_page
-from bot.news.http import Fetcher, make_client
-from bot.news.local import read_article_file
-from summarizer.qa import Answer, QAOptions, answer
-from summarizer.text import detect_language
+from summarizer.qa import Answer, QAOptions
 from summarizer.types import Article
 
 BACKENDS = ("retrieval", "transformers", "llm")
@@ -47,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Loads the article, answers, prints the answer and its evidence."""
+    from summarizer.qa import answer
+
     question = args.question.strip()
     if not question:
         raise UsageError("the question is empty")
@@ -83,6 +80,8 @@ def _load_article(args: argparse.Namespace, config: Config) -> Article:
 
 
 def _article_from_file(path: Path) -> Article:
+    from bot.news.local import read_article_file
+
     if not path.is_file():
         raise UsageError(f"{path}: no such article file")
     try:
@@ -97,6 +96,10 @@ def _article_from_file(path: Path) -> Article:
 async def _article_from_url(url: str, config: Config) -> Article:
     """Fetched like a reader's `/summary <url>`: untrusted, so public addresses only (unless the
     config allows private ones), and nothing is stored: a question is a read, never a new post."""
+    from bot.news.extract import extract_fetched
+    from bot.news.feeds import looks_like_page
+    from bot.news.http import Fetcher, make_client
+
     async with make_client(config.fetch) as http:
         try:
             result = await Fetcher(http, config.fetch).get(url, untrusted=True)
@@ -123,6 +126,8 @@ async def _article_from_store(article_id: int, config: Config) -> Article:
 
 def _answer_text(result: Answer, question: str) -> str:
     """The answer, or the reader's-language "the article doesn't say"."""
+    from summarizer.text import detect_language
+
     return t("qa.abstained", detect_language(question)) if result.abstained else result.text
 
 

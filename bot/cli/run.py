@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.adapters import require_tokens
-from bot.app import serve
 from bot.config import load_config, resolve_config_path
 
 
@@ -21,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Loads the config once, checks tokens before opening anything, then runs one asyncio loop."""
+    from bot.adapters import require_tokens
+    from bot.app import serve
+
     path = resolve_config_path(args.config)
     config = load_config(path)
     require_tokens(config)

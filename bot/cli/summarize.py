@@ -1,4 +1,7 @@
-"""`khulasa summarize` and `khulasa eval`: the summarizer library on files, stdin and JSON lines."""
+"""`khulasa summarize` and `khulasa eval`: the summarizer library on files, stdin and JSON lines.
+
+Backends, ROUGE and the text tools are imported when a command runs, not when the CLI starts.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from bot.errors import UsageError
-from summarizer.backends import build_summarizer
 from summarizer.errors import InputError
-from summarizer.eval import evaluate, format_report, load_pairs, parse_text_record
-from summarizer.text import clean_text, decode_bytes, parse_article_file, split_sentences
 from summarizer.types import Article, GenerationSettings, Summarizer, SummarizerOptions
 
 log = logging.getLogger(__name__)
@@ -79,6 +77,13 @@ def options_from(args: argparse.Namespace) -> SummarizerOptions:
     )
 
 
+def build_summarizer(options: SummarizerOptions) -> Summarizer:
+    """The configured backend (the library loads only now: it costs start-up time)."""
+    from summarizer.backends import build_summarizer as build
+
+    return build(options)
+
+
 def _read_bytes(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
@@ -94,6 +99,8 @@ def handle_summarize(args: argparse.Namespace) -> int:
         return _summarize_batch(args)
     if args.output is not None:
         raise UsageError("--output needs --input (a JSON-lines batch)")
+    from summarizer.text import clean_text, decode_bytes, parse_article_file
+
     title, body = parse_article_file(clean_text(decode_bytes(_read_bytes(args.file))))
     summarizer = build_summarizer(options_from(args))
     [summary] = summarizer.summarize([Article(text=body, title=title)])
@@ -103,6 +110,8 @@ def handle_summarize(args: argparse.Namespace) -> int:
 
 def readable(summary: str) -> str:
     """One sentence per line, so a terminal shows a 3-sentence summary as 3 lines."""
+    from summarizer.text import split_sentences
+
     return "\n".join(sentence.text.strip() for sentence in split_sentences(summary)) or summary
 
 
@@ -113,6 +122,8 @@ class _Record:
 
 
 def _parse_record(line: str, number: int) -> _Record:
+    from summarizer.eval import parse_text_record
+
     record = parse_text_record(line)
     if not record["text"].strip():
         raise InputError("the text is empty")
@@ -166,6 +177,8 @@ def _output_line(record: _Record, text: str, backend: str, model: str) -> str:
 
 
 def _summarize_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     options = options_from(args)
     try:
         with args.input.open(encoding="utf-8") as stream:
@@ -207,6 +220,8 @@ def _open_output(path: Path) -> TextIO:
 
 def handle_eval(args: argparse.Namespace) -> int:
     """Prints ROUGE-1/2/L F1 of the backend and of Lead-N on the pairs."""
+    from summarizer.eval import evaluate, format_report, load_pairs
+
     pairs = load_pairs(args.data)
     report = evaluate(build_summarizer(options_from(args)), pairs, lead_sentences=args.sentences)
     print(format_report(report))

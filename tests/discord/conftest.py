@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord.adapter import DiscordAdapter
 from bot.config import Config
 from tests.helpers.bot_stack import CoreStack, start_core, write_article
 from tests.helpers.fake_discord import ADMIN_ID, VALID_TOKEN, FakeDiscord

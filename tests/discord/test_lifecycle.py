@@ -14,7 +14,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters import build_adapters
-from bot.adapters.discord import build_discord_adapter
+from bot.adapters.discord.adapter import build_discord_adapter
 from bot.cli import main
 from bot.errors import ConfigError, TokenError
 from tests.discord.conftest import (

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.adapters.telegram import RequestTimeouts, RetryPolicy, TelegramAdapter
+from bot.adapters.telegram.adapter import RequestTimeouts, TelegramAdapter
+from bot.adapters.telegram.errors import RetryPolicy
 from bot.config import Config
 from bot.i18n import t
 from bot.render import rtl_paragraph

@@ -13,8 +13,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from bot.adapters.telegram import TelegramAdapter, build_telegram_adapter
-from bot.adapters.telegram.adapter import api_urls
+from bot.adapters.telegram.adapter import TelegramAdapter, api_urls, build_telegram_adapter
 from bot.cli import main
 from bot.errors import TokenError
 from tests.helpers.fake_telegram import FakeTelegram

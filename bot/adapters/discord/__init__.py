@@ -1,20 +1,5 @@
 """The Discord adapter: slash commands, embeds and reply follow-ups over the platform-neutral core.
 
-The names below load on first use, so reading the `discord:` config section (`settings`)
-never imports discord.py.
+The package itself stays empty: `settings` (the config section) must load without discord.py;
+`adapter.create_adapter` is what `khulasa run` imports when Discord is enabled.
 """
-
-from __future__ import annotations
-
-from bot.lazy import lazy_exports
-
-_EXPORTS = {
-    "DiscordAdapter": "bot.adapters.discord.adapter",
-    "build_discord_adapter": "bot.adapters.discord.adapter",
-    "create_adapter": "bot.adapters.discord.adapter",
-    "DiscordSender": "bot.adapters.discord.sender",
-}
-
-__all__ = sorted(_EXPORTS)
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -16,5 +16,5 @@ PLATFORM = PlatformSpec(
     name="discord",
     section=DiscordConfig,
     token_variable="DISCORD_BOT_TOKEN",
-    package="bot.adapters.discord",
+    module="bot.adapters.discord.adapter",
 )

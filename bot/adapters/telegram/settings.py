@@ -30,6 +30,6 @@ PLATFORM = PlatformSpec(
     name="telegram",
     section=TelegramConfig,
     token_variable="TELEGRAM_BOT_TOKEN",
-    package="bot.adapters.telegram",
+    module="bot.adapters.telegram.adapter",
     secret_variables=_secret_variables,
 )
