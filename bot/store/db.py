@@ -73,6 +73,9 @@ def _create_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError as error:
         raise StoreError(f"storage.url is not a database URL: {error}") from None
+    if parsed.get_backend_name() == "postgresql":
+        # Timestamps come back in the session's time zone: make it UTC, whatever the server's.
+        return create_engine(url, connect_args={"options": "-c timezone=UTC"})
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url)
     database = parsed.database or ""
