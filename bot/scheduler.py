@@ -87,17 +87,25 @@ class Scheduler:
         self.aps.start(paused=paused)
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        """Stops new jobs, lets running ones finish (cancelled after `grace` seconds)."""
+        """Stops new jobs, lets running ones finish (cancelled after `grace` seconds).
+
+        APScheduler's asyncio executor cancels the jobs still running when it shuts down, so it
+        is only paused while they finish, and shut down after.
+        """
         if self.aps.running:
-            self.aps.shutdown(wait=False)
-        if not self._running:
-            return
-        done, pending = await asyncio.wait(set(self._running), timeout=grace)
+            self.aps.pause()
+        done: set[asyncio.Task[Any]] = set()
+        pending: set[asyncio.Task[Any]] = set()
+        if self._running:
+            done, pending = await asyncio.wait(set(self._running), timeout=grace)
         for task in pending:
             task.cancel()
         if pending:
             await asyncio.wait(pending)
-        log.info("scheduler stopped: %d job(s) finished, %d cancelled", len(done), len(pending))
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        if done or pending:
+            log.info("scheduler stopped: %d job(s) finished, %d cancelled", len(done), len(pending))
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs())

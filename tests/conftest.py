@@ -1,8 +1,17 @@
-"""Shared fixtures: a config factory on a temporary database, a feed server, a pipeline factory."""
+"""Shared fixtures: databases on both backends, a config factory, a feed server, a pipeline factory.
+
+Storage fixtures (see tests/helpers/postgres.py):
+- `database_url`: a fresh empty database, once as SQLite (id `sqlite`) and once on PostgreSQL
+  (id `postgres`); a test that asks for it runs on both.
+- `postgres_url`: a fresh empty PostgreSQL database (CREATE DATABASE, dropped after the test).
+- `postgres_server`: the session's PostgreSQL (started on first use, or KHULASA_TEST_DATABASE_URL).
+- `own_postgres`: a private server a test may `stop()` and `start()` (outages).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,17 +22,72 @@ from bot.composition import open_services
 from bot.config import Config
 from bot.pipeline import Pipeline
 from tests.helpers.feed_server import FeedServer, feed_server
+from tests.helpers.postgres import (
+    DATABASE_URL_ENV,
+    ExternalPostgres,
+    PostgresServer,
+    create_database,
+    drop_database,
+    requested_database_url,
+    sqlalchemy_url,
+)
 
 ConfigFactory = Callable[..., Config]
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | ExternalPostgres]:
+    """The session's PostgreSQL: KHULASA_TEST_DATABASE_URL if set, else one started here."""
+    external = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if external:
+        yield ExternalPostgres(sqlalchemy_url(external))
+        return
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
 @pytest.fixture
-def make_config(tmp_path: Path) -> ConfigFactory:
-    """Config on a database in tmp_path with the extractive summarizer; sections overridable."""
+def postgres_url(postgres_server: PostgresServer | ExternalPostgres) -> Iterator[str]:
+    """A new empty database on the session's server, as a `postgresql+psycopg://` URL."""
+    url = create_database(postgres_server.admin_url)
+    yield url
+    drop_database(postgres_server.admin_url, url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh empty database URL, once per backend: the same test runs on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db' / 'khulasa.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A started server of this test's own, to stop and restart at will; deleted afterwards."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def make_config(request: pytest.FixtureRequest, tmp_path: Path) -> ConfigFactory:
+    """Config with the extractive summarizer; sections overridable.
+
+    The database is a SQLite file in tmp_path, or `database_url` when the test requests it.
+    """
+    url = requested_database_url(request) or f"sqlite:///{tmp_path / 'data' / 'khulasa.db'}"
 
     def build(**sections: Any) -> Config:
         data: dict[str, Any] = {
-            "storage": {"url": f"sqlite:///{tmp_path / 'data' / 'khulasa.db'}"},
+            "storage": {"url": url},
             "summarizer": {"backend": "extractive"},
             "fetch": {"retries": 0, "backoff": 0.01},
         }

@@ -197,7 +197,10 @@ def _create_engine(url: str) -> Engine:
         raise StoreError(f"storage.url is not a database URL: {error}") from None
     backend = parsed.get_backend_name()
     if backend != "sqlite":
-        connect_args = {"connect_timeout": CONNECT_TIMEOUT} if backend == "postgresql" else {}
+        connect_args: dict[str, object] = {}
+        if backend == "postgresql":
+            # UTC sessions: timestamps come back the same whatever the server's time zone
+            connect_args = {"connect_timeout": CONNECT_TIMEOUT, "options": "-c timezone=UTC"}
         try:
             # pre-ping: connections a restarted server dropped are replaced at checkout
             return create_engine(url, pool_pre_ping=True, connect_args=connect_args)

@@ -20,6 +20,7 @@ from summarizer import Article as TextArticle
 from summarizer import SummarizerOptions
 from summarizer.extractive import ExtractiveSummarizer
 from summarizer.qa import Answer, Evidence, QAOptions, Turn
+from tests.helpers.postgres import requested_database_url
 
 CONFIG = """
 sources:
@@ -55,7 +56,11 @@ def migrated(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def db_path(tmp_path, migrated: Path) -> str:
+def db_path(request: pytest.FixtureRequest, tmp_path, migrated: Path) -> str:
+    """A copy of the migrated SQLite file, or `database_url` when the test requests it."""
+    url = requested_database_url(request)
+    if url is not None:
+        return url
     shutil.copyfile(migrated, tmp_path / "khulasa.db")
     return f"sqlite:///{tmp_path / 'khulasa.db'}"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.core import Caller, Destination
@@ -40,6 +42,15 @@ async def test_sources_show_health(core, store):
     alpha, beta = text.splitlines()[1:]
     assert alpha.startswith("• alpha") and "last fetch: never" in alpha
     assert "consecutive failures: 4" in beta and "disabled: yes" in beta
+
+
+@pytest.mark.usefixtures("database_url")  # PostgreSQL's session zone must not shift the times
+async def test_source_times_are_shown_in_utc(core, store):
+    fetched = datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
+    with store.db.session() as session:
+        session.add(Source(name="beta", location="x", last_fetch_at=fetched))
+    text = (await core.handle("sources", private(ADMIN, "en"))).text
+    assert "last fetch: 2025-01-06 09:30 UTC" in text.splitlines()[2]
 
 
 async def test_status_shows_queue_and_pause(core, store):

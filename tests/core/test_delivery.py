@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.core import (
     Caller,
     Destination,
@@ -14,6 +16,9 @@ from bot.core import (
 from bot.store import Store
 from bot.store.models import Delivery, Message
 from tests.core.conftest import ADMIN, FakeSender, add_article, group, now, private
+
+# The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).
+pytestmark = pytest.mark.usefixtures("database_url")
 
 
 def statuses(store: Store) -> list[tuple[str, str]]:

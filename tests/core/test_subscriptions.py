@@ -11,6 +11,9 @@ from bot.errors import UserError
 from bot.sections import ChannelConfig
 from tests.core.conftest import ADMIN, add_article, group, now, private
 
+# The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).
+pytestmark = pytest.mark.usefixtures("database_url")
+
 
 async def test_private_chat_subscribes_to_all_sources(core, store, sender):
     reply = await core.handle("subscribe", private(), "")

@@ -12,8 +12,9 @@ from pydantic import SecretStr
 
 from bot.adapters.discord.adapter import DiscordAdapter
 from bot.config import Config
-from tests.helpers.bot_stack import CoreStack, start_core, write_article
+from tests.helpers.bot_stack import CoreStack, start_core, with_database, write_article
 from tests.helpers.fake_discord import ADMIN_ID, VALID_TOKEN, FakeDiscord
+from tests.helpers.postgres import requested_database_url
 
 ARTICLE = (
     "# Chipmaker ships a 2nm processor early\n\n"
@@ -90,13 +91,18 @@ def news_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def start_bot(
-    tmp_path: Path, fake: FakeDiscord, news_dir: Path
+    request: pytest.FixtureRequest, tmp_path: Path, fake: FakeDiscord, news_dir: Path
 ) -> AsyncIterator[StackFactory]:
-    """Starts a bot (again, for restarts) over the same SQLite file; all stopped at the end."""
+    """Starts a bot (again, for restarts) over the same database; all stopped at the end.
+
+    The database is a SQLite file, or `database_url` when the test requests it (then the test
+    runs on SQLite and on PostgreSQL).
+    """
     stacks: list[DiscordStack] = []
+    database_url = requested_database_url(request)
 
     async def start(config: Config | None = None, token: str = VALID_TOKEN) -> DiscordStack:
-        config = config or make_config(tmp_path, fake)
+        config = with_database(config or make_config(tmp_path, fake), database_url)
         store, pipeline, core, closers = await start_core(config)
         adapter = DiscordAdapter(
             config, core, SecretStr(token), guild_ready_timeout=READY_WAIT_S, ready_timeout=5

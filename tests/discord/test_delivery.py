@@ -32,6 +32,7 @@ async def subscribed_with_news(bot: DiscordStack, channel: int = TEXT_CHANNEL_ID
     assert await bot.fetch()
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 async def test_new_summary_goes_to_a_subscribed_channel_once(bot: DiscordStack) -> None:
     await subscribed_with_news(bot)
     assert await bot.core.deliver_new(bot.adapter.sender) == 1
@@ -144,6 +145,7 @@ async def test_long_text_is_split_into_messages_within_the_content_limit(
     assert all(body["content"].endswith("today.") for body in bodies)
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 async def test_a_403_deactivates_the_subscription_and_tells_the_admins(bot: DiscordStack) -> None:
     await subscribed_with_news(bot)
     bot.fake.fail("POST", CHANNEL_MESSAGES, 403)

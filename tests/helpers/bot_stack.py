@@ -24,6 +24,14 @@ def write_article(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def with_database(config: Config, url: str | None) -> Config:
+    """The config with `storage.url` replaced (a test's `database_url`); unchanged for None."""
+    if url is None:
+        return config
+    storage = config.storage.model_copy(update={"url": url})
+    return config.model_copy(update={"storage": storage})
+
+
 @dataclass
 class CoreStack:
     """Config, store, pipeline and core behind an adapter, and how to close what was started."""

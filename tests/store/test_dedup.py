@@ -23,8 +23,8 @@ def test_canonical_url(url, expected):
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+def store(database_url):
+    store = Store(database_url)
     yield store
     store.close()
 
@@ -55,6 +55,7 @@ async def test_a_summary_is_unique_per_article_and_model(store):
     assert len(await store.articles.add_summaries([new, other])) == 1
 
 
+@pytest.mark.usefixtures("database_url")  # make_config puts the pipeline on it
 async def test_a_restart_refetches_resummarizes_nothing(feeds, make_config, open_pipeline):
     url = feeds.serve_file("/rss2.xml", "rss2.xml", etag='"v1"')
     config = make_config(sources=[{"name": "rss", "url": url}])

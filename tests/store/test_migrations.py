@@ -10,8 +10,8 @@ from bot.store import Store
 from bot.store.models import Base
 
 
-def test_migration_matches_the_models(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'k.db'}")
+def test_migration_matches_the_models(database_url):
+    store = Store(database_url)
     try:
         with store.db.engine.connect() as connection:
             diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -21,8 +21,14 @@ def test_migration_matches_the_models(tmp_path):
         store.close()
 
 
-def test_opening_an_existing_database_keeps_its_rows(tmp_path):
-    url = f"sqlite:///{tmp_path / 'k.db'}"
+def test_a_sqlite_file_gets_its_directory(tmp_path):
+    path = tmp_path / "nested" / "dir" / "k.db"
+    Store(f"sqlite:///{path}").close()
+    assert path.is_file()
+
+
+def test_opening_an_existing_database_keeps_its_rows(database_url):
+    url = database_url
     first = Store(url)
     with first.db.session() as session:
         session.execute(Base.metadata.tables["settings"].insert().values(key="k", value="v"))

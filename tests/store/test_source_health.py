@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+# Every test here runs on SQLite and on PostgreSQL: make_config puts the pipeline on database_url.
+pytestmark = pytest.mark.usefixtures("database_url")
+
 
 async def test_backoff_then_disable_after_repeated_failures(feeds, make_config, open_pipeline):
     url = feeds.serve("/down", statuses=[500] * 10)

@@ -17,8 +17,9 @@ from bot.config import Config
 from bot.i18n import t
 from bot.render import rtl_paragraph
 from bot.store import Store
-from tests.helpers.bot_stack import CoreStack, start_core, write_article
+from tests.helpers.bot_stack import CoreStack, start_core, with_database, write_article
 from tests.helpers.fake_telegram import Call, FakeTelegram, user
+from tests.helpers.postgres import requested_database_url
 
 ADMIN_ID = 100
 READER_ID = 200
@@ -141,15 +142,25 @@ def news_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def start_bot(
-    tmp_path: Path, fake: FakeTelegram, news_dir: Path, migrated_db: Path
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    fake: FakeTelegram,
+    news_dir: Path,
+    migrated_db: Path,
 ) -> AsyncIterator[StackFactory]:
-    """Starts a bot (again, for restarts) over the same SQLite file; all stopped at the end."""
+    """Starts a bot (again, for restarts) over the same database; all stopped at the end.
+
+    The database is a SQLite file, or `database_url` when the test requests it (then the test
+    runs on SQLite and on PostgreSQL).
+    """
     stacks: list[BotStack] = []
     database = tmp_path / "khulasa.db"  # where make_config puts it
+    database_url = requested_database_url(request)
 
     async def start(config: Config | None = None, **adapter_options: Any) -> BotStack:
         config = config or make_config(tmp_path, fake)
-        if not database.exists():
+        config = with_database(config, database_url)
+        if database_url is None and not database.exists():
             shutil.copyfile(migrated_db, database)
         store, pipeline, core, closers = await start_core(config)
         options = {

@@ -56,6 +56,7 @@ def _active(stack: BotStack, chat_id: int) -> bool:
         return row.active
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 async def test_scheduled_digest_reaches_a_config_channel(
     start_bot: StackFactory, tmp_path: Path, fake
 ) -> None:
@@ -73,6 +74,7 @@ async def test_scheduled_digest_reaches_a_config_channel(
     assert "Gemini" in post.result["text"]
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 async def test_immediate_delivery_then_restart_sends_nothing_twice(
     start_bot: StackFactory, news_dir: Path
 ) -> None:
@@ -90,6 +92,7 @@ async def test_immediate_delivery_then_restart_sends_nothing_twice(
     assert len(titles) == 2 and len(set(titles)) == 2
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 async def test_crash_between_send_and_record_is_never_resent(start_bot: StackFactory) -> None:
     first = await _subscribed(start_bot)
     first.fake.fail_next("sendMessage", Delay(0.15))
@@ -105,6 +108,7 @@ async def test_crash_between_send_and_record_is_never_resent(start_bot: StackFac
     assert len(second.fake.calls_of("sendMessage", chat_id=READER_ID)) == 2
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 async def test_blocked_chat_is_deactivated_and_admins_told(start_bot: StackFactory) -> None:
     stack = await _subscribed(start_bot)
     stack.fake.fail_next("sendMessage", BLOCKED)
@@ -156,6 +160,7 @@ async def test_refused_connections_are_retried_then_deferred_to_the_next_round(
     assert _post_attempts(stack) == 1
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 @pytest.mark.parametrize("lost", [Drop(), Drop(after_sending=True)], ids=["before", "after"])
 async def test_a_lost_answer_is_never_sent_again(start_bot: StackFactory, lost: Drop) -> None:
     stack = await _subscribed(start_bot)
