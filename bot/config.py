@@ -149,6 +149,8 @@ class TelegramConfig(_Model):
     base_file_url: str | None = None
     channels: list[ChannelConfig] = Field(default_factory=list)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    # Telegram's paid broadcasts: up to 1000 posts/s for 0.1 Star each; posts only, not replies
+    allow_paid_broadcast: bool = False
 
 
 class DiscordConfig(_Model):
@@ -158,6 +160,20 @@ class DiscordConfig(_Model):
     sync_guild: int | None = None  # sync slash commands to one guild only (instant, for testing)
     answer_in_thread: bool = False
     channels: list[ChannelConfig] = Field(default_factory=list)
+    shard_count: int | None = Field(None, ge=1)  # shards of the whole bot; null: no sharding
+    shard_ids: list[int] | None = None  # the shards this process runs; null: all of them
+
+    @model_validator(mode="after")
+    def _valid_shards(self) -> DiscordConfig:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("'shard_ids' needs 'shard_count'")
+        if not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("'shard_ids' must list distinct shard numbers")
+        if not all(0 <= shard < self.shard_count for shard in self.shard_ids):
+            raise ValueError(f"'shard_ids' must lie in 0..{self.shard_count - 1}")
+        return self
 
 
 class AdminsConfig(_Model):
@@ -171,6 +187,26 @@ class DeliveryConfig(_Model):
     digest_max_items: int = Field(10, ge=1, le=50)
 
 
+class MetricsConfig(_Model):
+    listen: str | None = None  # HOST:PORT serving Prometheus /metrics and /healthz; null: off
+
+    @field_validator("listen")
+    @classmethod
+    def _valid_listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """'127.0.0.1:9464' or '[::1]:9464' -> (host, port); a bad address is a ValueError."""
+    host, _, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return host, int(port)
+
+
 class Config(_Model):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
@@ -181,6 +217,7 @@ class Config(_Model):
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     admins: AdminsConfig = Field(default_factory=AdminsConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
     @field_validator("sources")
     @classmethod
