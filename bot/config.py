@@ -161,6 +161,26 @@ class DeliveryConfig(_Model):
     digest_max_items: int = Field(10, ge=1, le=50)
 
 
+class MetricsConfig(_Model):
+    listen: str | None = None  # HOST:PORT serving Prometheus /metrics and /healthz; null: off
+
+    @field_validator("listen")
+    @classmethod
+    def _valid_listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """'127.0.0.1:9464' or '[::1]:9464' -> (host, port); a bad address is a ValueError."""
+    host, _, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return host, int(port)
+
+
 class _Config(_Model):
     """The sections every install has; `Config` adds one section per registered platform."""
 
@@ -171,6 +191,7 @@ class _Config(_Model):
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     admins: AdminsConfig = Field(default_factory=AdminsConfig)  # type: ignore[valid-type]
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
     @field_validator("sources")
     @classmethod

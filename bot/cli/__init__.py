@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.errors import KhulasaError
+from bot.logs import LOG_FORMATS, use_json_logs
 from summarizer.errors import InputError, ModelUnavailableError, SummarizerError
 
 from . import ask, config_cmd, digest, run, summarize
@@ -25,17 +26,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="info-level logs on stderr")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="text (default) or json: one JSON object per log line",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 
 
-def _configure_logging(debug: bool, verbose: bool, long_running: bool) -> None:
+def _configure_logging(
+    debug: bool, verbose: bool, long_running: bool, log_format: str = "text"
+) -> None:
     """Timestamps only for the long-running bot; one-shot commands keep their warnings short."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     stamp = "%(asctime)s " if long_running else ""
     logging.basicConfig(level=level, format=f"{stamp}%(levelname)s %(name)s: %(message)s")
+    if log_format == "json":
+        use_json_logs()
     # Bot API URLs carry the token: keep httpx's request lines out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -47,7 +58,9 @@ def _exit_code_for(error: SummarizerError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.debug, args.verbose, long_running=args.command == "run")
+    _configure_logging(
+        args.debug, args.verbose, long_running=args.command == "run", log_format=args.log_format
+    )
     try:
         return int(args.handler(args) or 0)
     except KhulasaError as error:

@@ -38,6 +38,7 @@ _JSON_FIELDS = frozenset(
         "protect_content",
         "show_alert",
         "drop_pending_updates",
+        "allow_paid_broadcast",
     }
 )
 _MEMBER_RIGHTS = (

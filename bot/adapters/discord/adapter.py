@@ -19,6 +19,7 @@ from bot.adapters.discord.errors import TOKEN_ENV, rejected_token
 from bot.adapters.discord.handlers import Handlers
 from bot.adapters.discord.sender import PLATFORM, DiscordSender
 from bot.adapters.discord.settings import DiscordConfig
+from bot.adapters.discord.shards import Shards
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.config import Config, secret_from_env
 from bot.core import Core
@@ -38,10 +39,11 @@ class Endpoints:
     """Points discord.py at `discord.api_base_url` / `discord.gateway_url` (a proxy, the tests).
 
     discord.py 2.x has no public option for either: every REST URL is built from the class
-    attribute `discord.http.Route.BASE`, and a non-sharded `Client` opens its first gateway
-    connection at `DiscordWebSocket.DEFAULT_GATEWAY` (it never asks `GET /gateway/bot`; resumes
-    go to READY's `resume_gateway_url`). Both are process-wide, so they are set here only,
-    while the adapter runs, and restored when it stops.
+    attribute `discord.http.Route.BASE`, and a non-sharded `Client`, like an
+    `AutoShardedClient` given its `shard_count`, opens its first gateway connections at
+    `DiscordWebSocket.DEFAULT_GATEWAY` (it never asks `GET /gateway/bot`; resumes go to READY's
+    `resume_gateway_url`). Both are process-wide, so they are set here only, while the adapter
+    runs, and restored when it stops.
     """
 
     def __init__(self, config: DiscordConfig) -> None:
@@ -62,11 +64,13 @@ class Endpoints:
             self._saved = None
 
 
-class KhulasaClient(discord.Client):
-    """A `discord.Client` whose setup and event errors go to the adapter."""
+class _AdapterHooks:
+    """Setup, messages and event errors of either client class go to the adapter."""
+
+    adapter: DiscordAdapter
 
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(**options)  # type: ignore[call-arg]
         self.adapter = adapter
 
     async def setup_hook(self) -> None:
@@ -80,6 +84,17 @@ class KhulasaClient(discord.Client):
         await self.adapter.handlers.on_event_error(
             event_method, args, error or RuntimeError(event_method)
         )
+
+
+class KhulasaClient(_AdapterHooks, discord.Client):
+    """One gateway connection: the bot unsharded."""
+
+
+class ShardedKhulasaClient(_AdapterHooks, discord.AutoShardedClient):
+    """This process's shards (`discord.shard_ids` of `discord.shard_count`) on one client.
+
+    discord.py identifies them one after another, 5 s apart (Discord's session-start rate).
+    """
 
 
 class DiscordAdapter:
@@ -101,21 +116,28 @@ class DiscordAdapter:
         self._token = token
         self._ready_timeout = ready_timeout
         self._endpoints = Endpoints(config.discord)
+        self.shards = Shards.from_config(config.discord)
         intents = discord.Intents.default()
         intents.message_content = True  # replies to posts are questions (privileged: see README)
-        self.client = KhulasaClient(
-            self,
-            intents=intents,
-            allowed_mentions=discord.AllowedMentions.none(),
-            max_ratelimit_timeout=RATE_LIMIT_PATIENCE_S,
-            guild_ready_timeout=guild_ready_timeout,
-        )
+        options: dict[str, Any] = {
+            "intents": intents,
+            "allowed_mentions": discord.AllowedMentions.none(),
+            "max_ratelimit_timeout": RATE_LIMIT_PATIENCE_S,
+            "guild_ready_timeout": guild_ready_timeout,
+        }
+        self.client: discord.Client
+        if self.shards is None:
+            self.client = KhulasaClient(self, **options)
+        else:
+            self.client = ShardedKhulasaClient(
+                self, shard_count=self.shards.count, shard_ids=list(self.shards.ids), **options
+            )
         self.tree = app_commands.CommandTree(self.client)
         self.handlers = Handlers(self.client, core, config)
         self.tree.error(self.handlers.on_tree_error)
         for command in build_commands(self.handlers.run_command, config.delivery.language):
             self.tree.add_command(command)
-        self._sender = DiscordSender(self.client, config.admins.of(PLATFORM))
+        self._sender = DiscordSender(self.client, config.admins.of(PLATFORM), self.shards)
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -140,7 +162,10 @@ class DiscordAdapter:
         )
         if ready in done:
             log.info(
-                "Discord ready as %s in %d guild(s)", self.client.user, len(self.client.guilds)
+                "Discord ready as %s in %d guild(s)%s",
+                self.client.user,
+                len(self.client.guilds),
+                f", shards {list(self.shards.ids)} of {self.shards.count}" if self.shards else "",
             )
             return
         ready.cancel()
@@ -161,8 +186,15 @@ class DiscordAdapter:
         self._endpoints.restore()
 
     async def setup_commands(self) -> None:
-        """Registers the translator and syncs the slash commands (one guild only when configured)."""
+        """Registers the translator and syncs the slash commands (one guild only when configured).
+
+        With shards, only the process running shard 0 syncs: the commands are the bot's, not a
+        shard's, and one sync is enough however many processes start.
+        """
         await self.tree.set_translator(CatalogTranslator(self.config.delivery.language))
+        if self.shards is not None and not self.shards.leads:
+            log.info("slash commands are synced by the process running shard 0")
+            return
         guild_id = self.config.discord.sync_guild
         guild = discord.Object(id=guild_id) if guild_id else None
         if guild is not None:

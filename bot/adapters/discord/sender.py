@@ -11,6 +11,7 @@ import discord
 from bot.adapters.discord.embeds import NO_MENTIONS, post_embed, text_chunks, thread_name
 from bot.adapters.discord.errors import delivery_errors
 from bot.adapters.discord.settings import PLATFORM as SPEC
+from bot.adapters.discord.shards import OtherShard, Shards
 from bot.core import DestinationForbidden, Post
 from bot.core.types import ChatKind, Destination
 from bot.errors import DeliveryError
@@ -36,9 +37,20 @@ class DiscordSender:
 
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client, admin_ids: Iterable[int]) -> None:
+    def __init__(
+        self, client: discord.Client, admin_ids: Iterable[int], shards: Shards | None = None
+    ) -> None:
         self.client = client
         self.admin_ids = tuple(admin_ids)
+        self.shards = shards
+        self._guild_of: dict[int, int | None] = {}  # channel id -> guild id (None: a DM)
+
+    async def serves(self, dest: Destination) -> bool:
+        """Whether this process delivers there: always unsharded, else its shards' guilds only."""
+        if self.shards is None:
+            return True
+        async with delivery_errors(f"channel {dest.chat_id}"):
+            return self.shards.owns_guild(await self._guild_id(dest))
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
         """One summary; returns the id of the message replies will point at."""
@@ -86,8 +98,21 @@ class DiscordSender:
             except DeliveryError:  # one unreachable admin must not hide the notice from the others
                 log.warning("could not DM Discord admin %s", admin_id, exc_info=True)
 
+    async def _guild_id(self, dest: Destination) -> int | None:
+        """The destination's guild: from the cache (our shards' guilds), else asked once."""
+        channel_id = int(dest.chat_id)  # a thread's chat is its parent channel, in the same guild
+        if channel_id not in self._guild_of:
+            channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(
+                channel_id
+            )
+            guild = getattr(channel, "guild", None)  # channels never move between guilds
+            self._guild_of[channel_id] = guild.id if guild is not None else None
+        return self._guild_of[channel_id]
+
     async def _channel(self, dest: Destination) -> Any:
         """The cached channel or thread, fetched when not cached; text-capable ones only."""
+        if self.shards is not None and not self.shards.owns_guild(await self._guild_id(dest)):
+            raise OtherShard(f"channel {dest.chat_id} is served by another shard's process")
         channel_id = int(dest.thread_id or dest.chat_id)
         channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable | discord.ForumChannel):

@@ -52,10 +52,16 @@ class RequestTimeouts:
     poll: int = 10
 
 
-def default_rate_limiter() -> AIORateLimiter:
-    """Telegram's flood limits (30 msg/s overall, 20/min per group), 429s retried after their wait."""
+def default_rate_limiter(paid_broadcast: bool = False) -> AIORateLimiter:
+    """Telegram's flood limits (30 msg/s overall, 20/min per group), 429s retried after their wait.
+
+    Paid broadcasts (`telegram.allow_paid_broadcast`) raise the overall limit to 1000 msg/s.
+    """
+    overall = (
+        FloodLimit.PAID_MESSAGES_PER_SECOND if paid_broadcast else FloodLimit.MESSAGES_PER_SECOND
+    )
     return AIORateLimiter(
-        overall_max_rate=FloodLimit.MESSAGES_PER_SECOND,
+        overall_max_rate=overall,
         group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
         max_retries=3,
     )
@@ -130,11 +136,15 @@ class TelegramAdapter:
     ) -> None:
         self._config = config
         self._timeouts = timeouts or RequestTimeouts()
+        paid = config.telegram.allow_paid_broadcast
         self.application = build_application(
-            config.telegram, token, self._timeouts, rate_limiter or default_rate_limiter()
+            config.telegram, token, self._timeouts, rate_limiter or default_rate_limiter(paid)
         )
         self._sender = TelegramSender(
-            self.application.bot, config.admins.of(PLATFORM), retry or RetryPolicy()
+            self.application.bot,
+            config.admins.of(PLATFORM),
+            retry or RetryPolicy(),
+            paid_broadcast=paid,
         )
         register_handlers(self.application, Handlers(core, self._sender))
 

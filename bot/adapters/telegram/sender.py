@@ -54,10 +54,18 @@ class TelegramSender:
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, admins: Sequence[int], retry: RetryPolicy) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        admins: Sequence[int],
+        retry: RetryPolicy,
+        *,
+        paid_broadcast: bool = False,
+    ) -> None:
         self._bot = bot
         self._admins = tuple(admins)
         self._retry = retry
+        self._paid_broadcast = paid_broadcast  # telegram.allow_paid_broadcast: posts only
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
         """One message per post (never split, so exactly-once stays one message); its id."""
@@ -68,6 +76,7 @@ class TelegramSender:
                 post_html(post, language),
                 markup=post_keyboard(post, language),
                 preview=preview,
+                paid_broadcast=self._paid_broadcast,
             )
         return str(message.message_id)
 
@@ -115,8 +124,13 @@ class TelegramSender:
         markup: ReplyMarkup | None = None,
         preview: LinkPreviewOptions = NO_PREVIEW,
         reply_to: int | None = None,
+        paid_broadcast: bool = False,
     ) -> Message:
-        """The one place that calls sendMessage: HTML mode, explicit preview, resent only if never sent."""
+        """The one place that calls sendMessage: HTML mode, explicit preview, resent only if never sent.
+
+        `paid_broadcast` asks Telegram to lift the 30 messages/s broadcast limit for a fee; when
+        false the parameter is not sent at all.
+        """
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         return await with_retries(
             lambda: self._bot.send_message(
@@ -127,6 +141,7 @@ class TelegramSender:
                 reply_markup=markup,
                 reply_parameters=reply,
                 message_thread_id=int(dest.thread_id) if dest.thread_id else None,
+                allow_paid_broadcast=True if paid_broadcast else None,
             ),
             self._retry,
         )

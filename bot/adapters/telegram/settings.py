@@ -19,6 +19,8 @@ class TelegramConfig(PlatformSection):
     base_url: str | None = None
     base_file_url: str | None = None
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    # Telegram's paid broadcasts: up to 1000 posts/s for 0.1 Star each; posts only, not replies
+    allow_paid_broadcast: bool = False
 
 
 def _secret_variables(section: PlatformSection) -> list[str]:

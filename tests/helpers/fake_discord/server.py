@@ -100,7 +100,11 @@ class FakeDiscord:
         admin: bool = False,
         locale: str = "en-US",
     ) -> str:
-        """Dispatches a slash command use; returns its token. Int option values are channel ids."""
+        """Dispatches a slash command use; returns its token. Int option values are channel ids.
+
+        It happens in the channel's guild, so it reaches that guild's shard.
+        """
+        guild_id = self.world.guild_of(channel_id) or GUILD_ID
         interaction_id = self.world.next_id()
         token = f"itoken-{interaction_id}"
         self.rest.interaction_channels[token] = channel_id
@@ -127,7 +131,7 @@ class FakeDiscord:
                 "application_id": str(APP_ID),
                 "type": 2,
                 "data": data,
-                "guild_id": str(GUILD_ID),
+                "guild_id": str(guild_id),
                 "channel_id": str(channel_id),
                 "channel": self.world.channels[channel_id],
                 "member": who,
@@ -138,7 +142,7 @@ class FakeDiscord:
                 "app_permissions": str(ADMIN_PERMISSIONS),
                 "entitlements": [],
                 "attachment_size_limit": 10 * 1024 * 1024,
-                "authorizing_integration_owners": {"0": str(GUILD_ID)},
+                "authorizing_integration_owners": {"0": str(guild_id)},
                 "context": 0,
             },
         )
@@ -160,7 +164,7 @@ class FakeDiscord:
             body["message_reference"] = {
                 "message_id": str(reply_to),
                 "channel_id": str(channel_id),
-                "guild_id": str(GUILD_ID),
+                "guild_id": str(self.world.guild_of(channel_id) or GUILD_ID),
             }
         payload = self.world.message_payload(channel_id, body, READER_USER)
         payload["member"] = {k: v for k, v in member(READER_USER).items() if k != "user"}

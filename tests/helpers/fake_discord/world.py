@@ -1,4 +1,6 @@
-"""The fake Discord's world: one guild with a text channel, a forum, a thread, roles and members.
+"""The fake Discord's world: a guild with a text channel, a forum, a thread, roles and members.
+
+Tests of sharding add more guilds (`add_guild`), each with a text channel of its own.
 
 Payload shapes follow Discord's API v10 closely enough for discord.py 2.x to parse them.
 """
@@ -72,6 +74,7 @@ class World:
 
     channels: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    guilds: dict[int, str] = field(default_factory=lambda: {GUILD_ID: "Test guild"})
     _ids: itertools.count = field(default_factory=lambda: itertools.count(910000000000000000))
 
     def __post_init__(self) -> None:
@@ -84,12 +87,24 @@ class World:
         """A fresh snowflake."""
         return next(self._ids)
 
+    def add_guild(self, guild_id: int, name: str, channel_id: int) -> None:
+        """Another guild the bot is in, with one text channel."""
+        self.guilds[guild_id] = name
+        self.channels[channel_id] = self._guild_channel(channel_id, TEXT, "news", guild_id)
+
+    def guild_of(self, channel_id: int) -> int | None:
+        """The guild a channel belongs to (None: a DM or unknown channel)."""
+        guild_id = self.channels.get(channel_id, {}).get("guild_id")
+        return int(guild_id) if guild_id else None
+
     @staticmethod
-    def _guild_channel(channel_id: int, kind: int, name: str) -> dict[str, Any]:
+    def _guild_channel(
+        channel_id: int, kind: int, name: str, guild_id: int = GUILD_ID
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "id": str(channel_id),
             "type": kind,
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(guild_id),
             "name": name,
             "position": 0,
             "permission_overwrites": [],
@@ -127,13 +142,14 @@ class World:
             },
         }
 
-    def guild_payload(self) -> dict[str, Any]:
+    def guild_payload(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         """GUILD_CREATE data: channels, threads, roles and members."""
-        guild_channels = [c for c in self.channels.values() if c["type"] in (TEXT, FORUM)]
-        threads = [c for c in self.channels.values() if c["type"] == PUBLIC_THREAD]
+        mine = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
+        guild_channels = [c for c in mine if c["type"] in (TEXT, FORUM)]
+        threads = [c for c in mine if c["type"] == PUBLIC_THREAD]
         return {
-            "id": str(GUILD_ID),
-            "name": "Test guild",
+            "id": str(guild_id),
+            "name": self.guilds[guild_id],
             "icon": None,
             "owner_id": str(ADMIN_ID),
             "unavailable": False,
@@ -145,7 +161,7 @@ class World:
             "preferred_locale": "en-US",
             "premium_tier": 0,
             "roles": [
-                _role(GUILD_ID, "@everyone", READER_PERMISSIONS, 0),
+                _role(guild_id, "@everyone", READER_PERMISSIONS, 0),
                 _role(ADMIN_ROLE_ID, "admins", ADMIN_PERMISSIONS, 1),
             ],
             "channels": guild_channels,
