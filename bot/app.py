@@ -12,40 +12,28 @@ from bot.composition import Services, open_services
 from bot.config import Config
 from bot.errors import DatabaseUnavailable
 from bot.i18n import t
+from bot.jobs.engine import JobEngine
+from bot.jobs.runtime import JobRuntime
+from bot.jobs.tasks import RUN_QUEUES
+from bot.metrics.server import metrics_server
 from bot.reload import POLL_SECONDS, ConfigReloader
+from bot.signals import stop_signals
 
 log = logging.getLogger(__name__)
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
 
 async def serve(config: Config, config_path: Path, *, owns_loop: bool = False) -> None:
-    """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time.
-
-    The handlers go in before anything opens and come out only after everything closed: a stop
-    during start-up skips the rest of it, and a second signal during shutdown is absorbed
-    instead of interrupting the wind-down half-way (nothing is left half-recorded). With
-    `owns_loop` (the CLI), the loop's worker threads are also joined before the handlers go.
-    """
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in STOP_SIGNALS:
-        loop.add_signal_handler(sig, _request_stop, stopping, sig)
-    try:
+    """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time."""
+    async with stop_signals(owns_loop=owns_loop) as stopping:
         async with open_services(config) as services:
-            if not stopping.is_set():
-                await Application(services, config_path, stopping=stopping).run()
-    finally:
-        if owns_loop:  # asyncio.run would wait for the threads with Ctrl-C raising in the middle
-            await loop.shutdown_default_executor()
-        for sig in STOP_SIGNALS:
-            loop.remove_signal_handler(sig)
-
-
-def _request_stop(stopping: asyncio.Event, sig: signal.Signals) -> None:
-    if not stopping.is_set():
-        log.info("%s received: stopping after the work in flight", sig.name)
-    stopping.set()
+            if stopping.is_set():
+                return
+            async with metrics_server(config.metrics.listen, services.store.ping):
+                if config.workers.external:
+                    async with JobEngine(services.store, config.workers) as jobs:
+                        await Application(services, config_path, stopping=stopping, jobs=jobs).run()
+                else:
+                    await Application(services, config_path, stopping=stopping).run()
 
 
 class Application:
@@ -54,6 +42,9 @@ class Application:
     A database outage stops nothing: jobs and commands fail softly meanwhile, and when the
     database is back the work that waited (summaries, immediate posts, digests that fell in
     the outage) runs at once.
+
+    With `jobs` (`workers.external`), fetching and summarizing are `khulasa worker`'s: this
+    process takes only the `deliver` and `schedule` queues, and APScheduler stays off.
     """
 
     def __init__(
@@ -63,8 +54,13 @@ class Application:
         *,
         poll_seconds: float = POLL_SECONDS,
         stopping: asyncio.Event | None = None,
+        jobs: JobEngine | None = None,
     ):
         self.services = services
+        self.jobs = jobs
+        self.job_runtime = JobRuntime.build(services.config, services.store, services.pipeline)
+        self.job_runtime.on_deliver = lambda: self._deliver_new([])
+        self.job_runtime.on_digest = self._digest_job
         self.config = services.config
         self.poll_seconds = poll_seconds
         self.scheduler = services.scheduler
@@ -85,23 +81,35 @@ class Application:
         loop = asyncio.get_running_loop()
         self.reloader.install_sighup(loop)
         started: list[Adapter] = []
+        job_worker: asyncio.Task[None] | None = None
         try:
             await self.core.start()
             await self._sync_channels(self.config)
             for adapter in self.adapters:
                 await adapter.start()
                 started.append(adapter)
-            await self.scheduler.apply(self.config)
-            self.scheduler.start()
+            job_worker = await self._start_work()
             self.started.set()
             log.info("khulasa running: adapters %s", [a.platform for a in started])
             await self._watch()
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
             await self.scheduler.shutdown()
+            if job_worker is not None:
+                await job_worker  # `stopping` is set: running jobs finish, then it returns
             for adapter in reversed(started):
                 await _stop_quietly(adapter)
             log.info("khulasa stopped")
+
+    async def _start_work(self) -> asyncio.Task[None] | None:
+        """APScheduler's jobs here, or (external workers) a job worker on the run queues."""
+        if self.jobs is None:
+            await self.scheduler.apply(self.config)
+            self.scheduler.start()
+            return None
+        work = self.jobs.work(self.job_runtime, RUN_QUEUES, len(RUN_QUEUES), self.stopping)
+        log.info("fetching and summarizing left to khulasa worker (workers.external)")
+        return asyncio.create_task(work)
 
     def stop(self) -> None:
         """Asks the run loop to finish (what SIGINT/SIGTERM do through `serve`)."""
@@ -113,7 +121,9 @@ class Application:
         self.services.pipeline.update_config(config)
         self.core.update_config(config)
         await self._sync_channels(config)
-        await self.scheduler.apply(config)
+        self.job_runtime.config = config
+        if self.jobs is None:
+            await self.scheduler.apply(config)
 
     async def _watch(self) -> None:
         """Polls the config file's mtime and the digest subscriptions until asked to stop."""
@@ -123,7 +133,8 @@ class Application:
             except TimeoutError:
                 try:
                     await self.reloader.reload_if_changed()
-                    await self.scheduler.sync_digests()
+                    if self.jobs is None:  # with workers, each tick reads the digests itself
+                        await self.scheduler.sync_digests()
                 except DatabaseUnavailable:
                     log.debug("config and digest sync wait for the database")
 
@@ -150,6 +161,11 @@ class Application:
         except DatabaseUnavailable:
             log.info("digest %s waits for the database", subscription_id)
             self._missed_digests[subscription_id] = platform
+
+    async def _digest_job(self, subscription_id: int) -> None:
+        view = await self.services.store.subscriptions.get(subscription_id)
+        if view is not None and view.active:
+            await self._deliver_digest(subscription_id, view.destination.platform)
 
     async def _database_back(self) -> None:
         """After an outage: summarize what was fetched, deliver what is due, send missed digests."""

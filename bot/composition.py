@@ -98,7 +98,8 @@ async def open_services(
                 pipeline,
                 summarizer,
                 answerer=answerer,
-                reschedule=scheduler.reschedule,
+                # with external workers, each tick reads schedules from the store itself
+                reschedule=None if config.workers.external else scheduler.reschedule,
             )
             yield Services(config, store, summarizer, http, pipeline, scheduler, core)
     finally:

@@ -161,6 +161,28 @@ class DeliveryConfig(_Model):
     digest_max_items: int = Field(10, ge=1, le=50)
 
 
+class WorkersConfig(_Model):
+    """`workers:` fetch and summarize jobs on `khulasa worker` processes (PostgreSQL only)."""
+
+    external: bool = False  # true: `khulasa worker` fetches and summarizes; `run` serves chats
+    # how often the one scheduler tick checks source and digest schedules; divides 60
+    tick_seconds: int = Field(60, ge=1, le=60)
+    # a summarize worker batches the jobs that arrive within this wait, up to
+    # summarizer.batch_size, into one model call
+    batch_wait: float = Field(0.5, ge=0, le=30)
+    # a job whose worker sent no heartbeat for this long is retried by another worker
+    stalled_after: float = Field(60.0, ge=5)
+
+    @field_validator("tick_seconds")
+    @classmethod
+    def _divides_a_minute(cls, value: int) -> int:
+        if 60 % value:
+            raise ValueError(
+                "tick_seconds must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)"
+            )
+        return value
+
+
 class MetricsConfig(_Model):
     listen: str | None = None  # HOST:PORT serving Prometheus /metrics and /healthz; null: off
 
@@ -191,6 +213,7 @@ class _Config(_Model):
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     admins: AdminsConfig = Field(default_factory=AdminsConfig)  # type: ignore[valid-type]
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    workers: WorkersConfig = Field(default_factory=WorkersConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
     @field_validator("sources")

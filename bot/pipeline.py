@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 import httpx
 from tqdm import tqdm
 
+from bot import metrics
 from bot.config import Config, SourceConfig
 from bot.errors import DatabaseUnavailable, FetchError
 from bot.hooks import call_each
+from bot.metrics import FailureKind
 from bot.news.canonical import canonical_url
 from bot.news.extract import ExtractedPage, extract_fetched
 from bot.news.feeds import FeedItem, looks_like_page, parse_feed
@@ -83,8 +86,10 @@ class Pipeline:
         except DatabaseUnavailable:
             raise
         except FetchError as error:
+            metrics.failure(FailureKind.FETCH)
             log.warning("source %s: %s", source.name, error)
         except Exception as error:  # one broken source must not stop the others
+            metrics.failure(FailureKind.FETCH)
             log.warning("source %s failed unexpectedly: %r", source.name, error)
             log.debug("source %s traceback", source.name, exc_info=True)
         return []
@@ -112,6 +117,7 @@ class Pipeline:
             last_modified=result.last_modified if result else None,
         )
         log.info("source %s: %d new article(s)", source.name, len(ids))
+        metrics.article_fetched(source.name, len(ids))
         return ids
 
     async def fetch_url(self, url: str, *, untrusted: bool) -> int:
@@ -145,15 +151,30 @@ class Pipeline:
                     )
                     if not batch:
                         break
-                    results = await asyncio.to_thread(summarize_batch, self.summarizer, batch)
-                    failed.update(
-                        a.id for a, summary in zip(batch, results, strict=True) if summary is None
-                    )
-                    created += await self.store.articles.add_summaries(
-                        _new_summaries(batch, results)
-                    )
+                    ids, unsummarizable = await self._summarize(batch)
+                    created += ids
+                    failed.update(unsummarizable)
                     bar.update(len(batch))
             return created
+
+    async def summarize_articles(self, article_ids: Sequence[int]) -> list[int]:
+        """One model batch over the given articles still without a summary (a worker's jobs)."""
+        batch = await self.store.articles.pending(article_ids)
+        if not batch:
+            return []
+        created, _ = await self._summarize(batch)
+        return created
+
+    async def _summarize(self, batch: list[PendingArticle]) -> tuple[list[int], list[int]]:
+        """Summarizes one batch and stores it: (new summary ids, ids the model could not take)."""
+        start = time.perf_counter()
+        results = await asyncio.to_thread(summarize_batch, self.summarizer, batch)
+        metrics.observe_summarize(time.perf_counter() - start, len(batch), self.summarizer.name)
+        failed = [a.id for a, summary in zip(batch, results, strict=True) if summary is None]
+        for _ in failed:
+            metrics.failure(FailureKind.SUMMARIZE)
+        created = await self.store.articles.add_summaries(_new_summaries(batch, results))
+        return created, failed
 
     # --- reading ---
 

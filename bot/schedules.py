@@ -8,7 +8,7 @@ the day-of-week field is expanded to day names and such a pair becomes an OrTrig
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
@@ -86,3 +86,17 @@ def _crontab_day(text: str) -> int:
     if text in _DAY_NAMES:
         return _DAY_NAMES.index(text)
     raise ValueError(f"not a day of week: {text!r}")
+
+
+def fired_between(schedule: str, after: datetime, until: datetime) -> bool:
+    """Whether the schedule fires in (after, until]: the question one scheduler tick asks.
+
+    Intervals are aligned to the epoch (`30m` fires at :00 and :30), so every process that asks
+    gets the same answer without remembering when it started.
+    """
+    trigger = parse_schedule(schedule)
+    if isinstance(trigger, IntervalTrigger):
+        seconds = trigger.interval.total_seconds()
+        return int(until.timestamp() // seconds) > int(after.timestamp() // seconds)
+    upcoming = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    return upcoming is not None and upcoming <= until

@@ -12,12 +12,12 @@ from bot.errors import KhulasaError
 from bot.logs import LOG_FORMATS, use_json_logs
 from summarizer.errors import InputError, ModelUnavailableError, SummarizerError
 
-from . import ask, config_cmd, digest, run, summarize
+from . import ask, config_cmd, digest, run, summarize, worker
 
 log = logging.getLogger(__name__)
 
 # Each module adds its subcommand and sets `handler` (args -> exit code); order is help order.
-COMMAND_MODULES = (digest, run, summarize, ask, config_cmd)
+COMMAND_MODULES = (digest, run, worker, summarize, ask, config_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(
-        args.debug, args.verbose, long_running=args.command == "run", log_format=args.log_format
+        args.debug,
+        args.verbose,
+        long_running=args.command in {"run", "worker"},
+        log_format=args.log_format,
     )
     try:
         return int(args.handler(args) or 0)

@@ -17,12 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot import metrics
 from bot.core.context import CoreContext
 from bot.core.posts import to_post
 from bot.core.types import Destination, Post
 from bot.errors import DatabaseUnavailable, DeliveryError
 from bot.i18n import t
+from bot.metrics import FailureKind
 from bot.store import Subscription
+from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +155,8 @@ class Deliverer:
 
     async def _deliver_round(self, sender: Sender, view: Subscription, limit: int | None) -> int:
         dest = view.destination
-        posts = [to_post(item) for item in await self.records.pending(view, limit)]
+        items = await self.records.pending(view, limit)
+        posts = [to_post(item) for item in items]
         sent = 0
         migrated = False
         index = 0
@@ -174,14 +178,17 @@ class Deliverer:
                 migrated = True
                 continue
             except DestinationForbidden as refused:
+                metrics.failure(FailureKind.DELIVERY)
                 await self.records.release(delivery_id)
                 await self._deactivate(sender, view, dest, refused.reason)
                 return sent
             except TransientDeliveryError as error:
+                metrics.failure(FailureKind.DELIVERY)
                 await self.records.release(delivery_id)
                 log.warning("delivery to subscription %s deferred: %s", view.id, error)
                 return sent
             except Exception as error:
+                metrics.failure(FailureKind.DELIVERY)
                 await self.records.record_unknown(delivery_id, repr(error))
                 raise
             await self._record_sent(_Unrecorded(delivery_id, dest, message_id, post.article_id))
@@ -192,6 +199,10 @@ class Deliverer:
                 dest.chat_id,
                 message_id,
                 delivery_id,
+            )
+            summarized = items[index].summarized_at
+            metrics.delivered(
+                dest.platform, (utcnow() - summarized).total_seconds() if summarized else None
             )
             sent += 1
             index += 1

@@ -1,4 +1,7 @@
-"""Prometheus metrics and a health endpoint: `khulasa_…` instruments and their HTTP server."""
+"""Prometheus metrics: the `khulasa_…` instruments; `bot.metrics.server` serves them and /healthz.
+
+The server (aiohttp) is not imported here, so the code that counts stays light.
+"""
 
 from bot.metrics.instruments import (
     FailureKind,
@@ -11,18 +14,14 @@ from bot.metrics.instruments import (
     set_queue_depth,
     use,
 )
-from bot.metrics.server import HealthCheck, MetricsServer, metrics_server
 
 __all__ = [
     "FailureKind",
-    "HealthCheck",
     "Metrics",
-    "MetricsServer",
     "article_fetched",
     "current",
     "delivered",
     "failure",
-    "metrics_server",
     "observe_summarize",
     "set_queue_depth",
     "use",

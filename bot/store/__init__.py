@@ -55,6 +55,15 @@ class Store:
         return self.db.safe_url
 
     @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.db.dialect
+
+    @property
+    def conninfo(self) -> str:
+        return self.db.conninfo
+
+    @property
     def available(self) -> bool:
         """False while the database is known to be unreachable."""
         return self.db.available

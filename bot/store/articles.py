@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.news.types import ArticleData
 from bot.store.db import Database
 from bot.store.models import Article, Source, Summary
-from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryItem
+from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryItem, aware
 
 
 class Articles:
@@ -44,6 +45,14 @@ class Articles:
     ) -> list[PendingArticle]:
         """Articles with no summary yet, oldest first: the summarizer's work queue."""
         return await self._db.run(_unsummarized, limit, list(exclude))
+
+    async def unsummarized_ids(self, *, fetched_before: datetime, limit: int = 500) -> list[int]:
+        """Ids of articles fetched before then with no summary yet, oldest first (the sweeper)."""
+        return await self._db.run(_unsummarized_ids, fetched_before, limit)
+
+    async def pending(self, ids: Collection[int]) -> list[PendingArticle]:
+        """Those of the given articles that still have no summary, in id order."""
+        return await self._db.run(_pending, list(ids))
 
     async def add_summaries(self, summaries: Sequence[NewSummary]) -> list[int]:
         """Stores summaries; one per (article, model): an existing one is skipped, not doubled."""
@@ -104,6 +113,7 @@ def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
         language=summary.language or article.language,
         published=article.published_at,
         summary=summary.text,
+        summarized_at=aware(summary.created_at) if summary.created_at else None,
     )
 
 
@@ -168,10 +178,25 @@ def _unsummarized(session: Session, limit: int, exclude: list[int]) -> list[Pend
     query = _unsummarized_query().order_by(Article.id).limit(limit)
     if exclude:
         query = query.where(Article.id.not_in(exclude))
-    return [
-        PendingArticle(id=a.id, title=a.title, text=a.text, language=a.language)
-        for a in session.scalars(query)
-    ]
+    return [_pending_of(article) for article in session.scalars(query)]
+
+
+def _unsummarized_ids(session: Session, fetched_before: datetime, limit: int) -> list[int]:
+    query = select(Article.id).where(
+        ~exists().where(Summary.article_id == Article.id), Article.fetched_at < fetched_before
+    )
+    return list(session.scalars(query.order_by(Article.id).limit(limit)))
+
+
+def _pending(session: Session, ids: list[int]) -> list[PendingArticle]:
+    query = _unsummarized_query().where(Article.id.in_(ids)).order_by(Article.id)
+    return [_pending_of(article) for article in session.scalars(query)]
+
+
+def _pending_of(article: Article) -> PendingArticle:
+    return PendingArticle(
+        id=article.id, title=article.title, text=article.text, language=article.language
+    )
 
 
 def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:

@@ -32,8 +32,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot import metrics
 from bot.errors import DatabaseUnavailable, StoreError
 from bot.hooks import call_each
+from bot.metrics import FailureKind
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 RETRY_DELAYS = (0.1, 0.4)  # seconds before each retry of a call that hit a connection failure
 CONNECT_TIMEOUT = 5  # seconds; a dead server must not hang a command or a delivery round
 SQLITE_BUSY_TIMEOUT = 30
+MIGRATION_LOCK = 0x6B68756C  # "khul": the advisory lock key that serializes migrations
 
 
 def is_outage(error: BaseException) -> bool:
@@ -82,6 +85,12 @@ class Database:
     def safe_url(self) -> str:
         """The URL with any password hidden, for logs and errors."""
         return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def conninfo(self) -> str:
+        """The URL as libpq reads it (no SQLAlchemy driver name), for the job engine's pool."""
+        url = make_url(self.url)
+        return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
 
     @property
     def dialect(self) -> str:
@@ -156,6 +165,7 @@ class Database:
             if self._down_since is not None:
                 return
             self._down_since = time.monotonic()
+        metrics.failure(FailureKind.DATABASE)
         log.warning(
             "database %s unavailable (%s); retrying until it is back",
             self.safe_url,
@@ -239,6 +249,9 @@ def upgrade(engine: Engine) -> None:
     """Brings the schema to the newest migration (a no-op when it is already there)."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # processes starting together (a bot and its workers) migrate one after another
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     log.debug("database schema at head: %s", engine.url.render_as_string(hide_password=True))

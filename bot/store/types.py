@@ -119,6 +119,7 @@ class SummaryItem:
     language: str | None  # the summary's language, else the article's
     published: datetime | None
     summary: str
+    summarized_at: datetime | None = None  # when the summary was stored (delivery lag)
 
 
 @dataclass(frozen=True, slots=True)

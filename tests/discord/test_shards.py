@@ -13,8 +13,9 @@ from typing import Any
 import discord
 import pytest
 
+from bot.adapters.discord.settings import DiscordConfig
 from bot.adapters.discord.shards import Shards, shard_of
-from bot.config import ConfigError, DiscordConfig, parse_config
+from bot.config import ConfigError, parse_config
 from bot.core import Destination
 from tests.discord.conftest import NEWS_LATER, DiscordStack, StackFactory, make_config
 from tests.helpers.bot_stack import write_article

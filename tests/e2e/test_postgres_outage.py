@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,75 +17,12 @@ import pytest
 import yaml
 
 from tests.helpers.bot_process import BotProcess, child_env, khulasa_command, write_config
-from tests.helpers.fake_telegram import BOT_ID, FakeTelegram
+from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.postgres import PostgresServer, create_database, free_port
+from tests.helpers.wire import CHANNELS, FEED, FETCH_EVERY, STORIES, everywhere, received, rss
 
 OUTAGE_S = 20.0
-FETCH_EVERY = "10s"  # the shortest interval a schedule allows
-FEED = "/wire.xml"
-# Two channels by @username, two by numeric id: the four destinations of every post.
-CHANNELS: dict[str, int] = {
-    "@khulasa_wire": -100101,
-    "@khulasa_tech": -100102,
-    "-100103": -100103,
-    "-100104": -100104,
-}
-STORIES = {
-    "first": "Solar chip factory opens",
-    "before": "Rail line gets sensors",
-    "during": "Clinic network adds translation",
-}
-
-
-def _story(key: str, minute: int) -> dict[str, str]:
-    title = STORIES[key]
-    body = (
-        f"{title} in a story the wire carried today. "
-        "Engineers said the work took three years and involved several universities. "
-        "Officials expect the project to serve about two million people next year. "
-        "Critics asked for more public data on the costs before the next phase."
-    )
-    published = format_datetime(datetime(2026, 1, 5, 9, minute, tzinfo=UTC))
-    return {"title": title, "body": body, "guid": f"wire-{key}", "published": published}
-
-
-def _rss(keys: list[str]) -> bytes:
-    items = "".join(
-        "<item>"
-        f"<title>{story['title']}</title>"
-        f"<link>https://news.example.org/{story['guid']}</link>"
-        f'<guid isPermaLink="false">{story["guid"]}</guid>'
-        f"<pubDate>{story['published']}</pubDate>"
-        f"<description>{story['body']}</description>"
-        "</item>"
-        for story in (_story(key, minute) for minute, key in enumerate(keys))
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Wire</title><link>https://news.example.org/</link>{items}</channel></rss>"
-    ).encode()
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    for chat, chat_id in CHANNELS.items():
-        username = chat[1:] if chat.startswith("@") else None
-        server.add_chat(chat_id, "channel", title=f"channel {chat_id}", username=username)
-        server.set_member(chat_id, BOT_ID, "administrator")
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def bots() -> Iterator[list[BotProcess]]:
-    """Every child started by a test, killed at teardown whatever the test did."""
-    started: list[BotProcess] = []
-    yield started
-    for bot in started:
-        bot.kill()
 
 
 def _config(tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram) -> Path:
@@ -115,25 +49,6 @@ def _config(tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram)
     return write_config(tmp_path / "khulasa.yaml", data)
 
 
-def _received(telegram: FakeTelegram) -> dict[str, list[str]]:
-    """Per channel, the story keys of the bot's messages, in order (unknown texts kept whole)."""
-    by_chat: dict[str, list[str]] = {}
-    for chat, chat_id in CHANNELS.items():
-        texts = [
-            call.result["text"]
-            for call in telegram.calls_of("sendMessage")
-            if call.result["chat"]["id"] == chat_id
-        ]
-        by_chat[chat] = [
-            next((key for key, title in STORIES.items() if title in text), text) for text in texts
-        ]
-    return by_chat
-
-
-def _everywhere(telegram: FakeTelegram, keys: set[str]) -> bool:
-    return all(keys <= set(got) for got in _received(telegram).values())
-
-
 @pytest.mark.timeout(180)  # the waits' bounds add up to 155 s; it takes about 55 s
 async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     tmp_path: Path,
@@ -143,7 +58,7 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     bots: list[BotProcess],
 ) -> None:
     url = await asyncio.to_thread(create_database, own_postgres.admin_url)
-    feeds.serve(FEED, body=_rss(["first"]))
+    feeds.serve(FEED, body=rss(["first"]))
     config = _config(tmp_path, url, feeds, telegram)
     bot = BotProcess(
         ["-v", "run", "--config", str(config)],
@@ -153,30 +68,30 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     bots.append(bot)
 
     await bot.until(
-        lambda: _everywhere(telegram, {"first"}), within=45, what="first story in all channels"
+        lambda: everywhere(telegram, {"first"}), within=45, what="first story in all channels"
     )
     hits = len(feeds.hits(FEED))
-    feeds.serve(FEED, body=_rss(["first", "before"]))
+    feeds.serve(FEED, body=rss(["first", "before"]))
     await bot.until(lambda: len(feeds.hits(FEED)) > hits, within=15, what="the next fetch")
     # The bot has just read "before": the database goes away while it stores and posts it.
     await asyncio.to_thread(own_postgres.stop)
-    feeds.serve(FEED, body=_rss(["first", "before", "during"]))
+    feeds.serve(FEED, body=rss(["first", "before", "during"]))
     await bot.stays_up(OUTAGE_S, what="while PostgreSQL was down")
     await asyncio.to_thread(own_postgres.start)
 
     everything = set(STORIES)
     await bot.until(
-        lambda: _everywhere(telegram, everything), within=40, what="every story in all channels"
+        lambda: everywhere(telegram, everything), within=40, what="every story in all channels"
     )
     # SIGTERM while the next fetch is in flight (the feed answers slowly): the job finishes,
     # so a post repeated by that round would still be counted below.
     hits = len(feeds.hits(FEED))
-    feeds.serve(FEED, body=_rss(list(STORIES)), delay=1.0)
+    feeds.serve(FEED, body=rss(list(STORIES)), delay=1.0)
     await bot.until(lambda: len(feeds.hits(FEED)) > hits, within=15, what="one more fetch")
     code = await bot.terminate(within=20)
 
-    received = _received(telegram)
-    assert all(sorted(got) == sorted(everything) for got in received.values()), received
+    got_by_chat = received(telegram)
+    assert all(sorted(got) == sorted(everything) for got in got_by_chat.values()), got_by_chat
     assert code == 0, bot.stderr_tail()
     assert "Traceback" not in bot.stderr, bot.stderr_tail()
     assert not telegram.rejected

@@ -37,8 +37,11 @@ def child_env(**extra: str) -> dict[str, str]:
 class BotProcess:
     """One `khulasa …` child; `stderr` reads what it logged so far."""
 
-    def __init__(self, argv: Sequence[str], *, cwd: Path, env: dict[str, str]) -> None:
-        self.stderr_path = cwd / "khulasa.stderr"
+    def __init__(
+        self, argv: Sequence[str], *, cwd: Path, env: dict[str, str], name: str = "khulasa"
+    ) -> None:
+        self.name = name
+        self.stderr_path = cwd / f"{name}.stderr"
         with self.stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
                 khulasa_command(*argv),

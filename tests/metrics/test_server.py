@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import metrics
 from bot.config import ConfigError, parse_config
-from bot.metrics import FailureKind, Metrics, MetricsServer, metrics_server
+from bot.metrics import FailureKind, Metrics
+from bot.metrics.server import MetricsServer, metrics_server
 
 
 @pytest.fixture

@@ -1,0 +1,71 @@
+"""A wire feed whose stories reach four Telegram channels: shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from tests.helpers.fake_telegram import FakeTelegram
+
+FETCH_EVERY = "10s"  # the shortest interval a schedule allows
+FEED = "/wire.xml"
+# Two channels by @username, two by numeric id: the four destinations of every post.
+CHANNELS: dict[str, int] = {
+    "@khulasa_wire": -100101,
+    "@khulasa_tech": -100102,
+    "-100103": -100103,
+    "-100104": -100104,
+}
+STORIES = {
+    "first": "Solar chip factory opens",
+    "before": "Rail line gets sensors",
+    "during": "Clinic network adds translation",
+}
+
+
+def wire_story(key: str, minute: int) -> dict[str, str]:
+    title = STORIES[key]
+    body = (
+        f"{title} in a story the wire carried today. "
+        "Engineers said the work took three years and involved several universities. "
+        "Officials expect the project to serve about two million people next year. "
+        "Critics asked for more public data on the costs before the next phase."
+    )
+    published = format_datetime(datetime(2026, 1, 5, 9, minute, tzinfo=UTC))
+    return {"title": title, "body": body, "guid": f"wire-{key}", "published": published}
+
+
+def rss(keys: list[str]) -> bytes:
+    items = "".join(
+        "<item>"
+        f"<title>{story['title']}</title>"
+        f"<link>https://news.example.org/{story['guid']}</link>"
+        f'<guid isPermaLink="false">{story["guid"]}</guid>'
+        f"<pubDate>{story['published']}</pubDate>"
+        f"<description>{story['body']}</description>"
+        "</item>"
+        for story in (wire_story(key, minute) for minute, key in enumerate(keys))
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Wire</title><link>https://news.example.org/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def received(telegram: FakeTelegram) -> dict[str, list[str]]:
+    """Per channel, the story keys of the bot's messages, in order (unknown texts kept whole)."""
+    by_chat: dict[str, list[str]] = {}
+    for chat, chat_id in CHANNELS.items():
+        texts = [
+            call.result["text"]
+            for call in telegram.calls_of("sendMessage")
+            if call.result["chat"]["id"] == chat_id
+        ]
+        by_chat[chat] = [
+            next((key for key, title in STORIES.items() if title in text), text) for text in texts
+        ]
+    return by_chat
+
+
+def everywhere(telegram: FakeTelegram, keys: set[str]) -> bool:
+    return all(keys <= set(got) for got in received(telegram).values())
