@@ -59,7 +59,6 @@ class Application:
         self.services = services
         self.jobs = jobs
         self.job_runtime = JobRuntime.build(services.config, services.store, services.pipeline)
-        self.job_runtime.on_deliver = lambda: self._deliver_new([])
         self.job_runtime.on_digest = self._digest_job
         self.config = services.config
         self.poll_seconds = poll_seconds
@@ -71,6 +70,7 @@ class Application:
         self.started = asyncio.Event()
         self._missed_digests: dict[int, str] = {}
         self._catch_up = asyncio.Lock()
+        self._newest_summary: int | None = None  # with external workers: what was delivered
         self.scheduler.on_new_summaries(self._deliver_new)
         self.scheduler.on_digest(self._deliver_digest)
         services.pipeline.on_source_disabled(self._source_disabled)
@@ -135,6 +135,8 @@ class Application:
                     await self.reloader.reload_if_changed()
                     if self.jobs is None:  # with workers, each tick reads the digests itself
                         await self.scheduler.sync_digests()
+                    else:
+                        await self._deliver_if_summarized()
                 except DatabaseUnavailable:
                     log.debug("config and digest sync wait for the database")
 
@@ -161,6 +163,13 @@ class Application:
         except DatabaseUnavailable:
             log.info("digest %s waits for the database", subscription_id)
             self._missed_digests[subscription_id] = platform
+
+    async def _deliver_if_summarized(self) -> None:
+        """External workers store summaries: a new newest one starts a delivery round here."""
+        newest = await self.services.store.articles.newest_summary_id()
+        if newest is not None and newest != self._newest_summary:
+            self._newest_summary = newest
+            await self._deliver_new([])
 
     async def _digest_job(self, subscription_id: int) -> None:
         view = await self.services.store.subscriptions.get(subscription_id)

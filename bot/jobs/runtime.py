@@ -15,23 +15,21 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-DeliverNew = Callable[[], Awaitable[None]]
 DeliverDigest = Callable[[int], Awaitable[None]]
 
 
 class NotHere(RuntimeError):
-    """A job reached a process that cannot run it (a `deliver` job without platforms)."""
+    """A job reached a process that cannot run it (a `digest` job without platforms)."""
 
 
 @dataclass(slots=True)
 class JobRuntime:
-    """One process's collaborators for jobs; `khulasa run` adds its delivery hooks."""
+    """One process's collaborators for jobs; `khulasa run` adds its digest hook."""
 
     config: Config
     store: Store
     pipeline: Pipeline
     batcher: SummaryBatcher
-    on_deliver: DeliverNew | None = None
     on_digest: DeliverDigest | None = None
 
     @classmethod
@@ -73,11 +71,6 @@ class JobRuntime:
     async def lost_summaries(self, fetched_before: datetime) -> list[int]:
         """Articles a crash left without a summary job: fetched a while ago, still unsummarized."""
         return await self.store.articles.unsummarized_ids(fetched_before=fetched_before)
-
-    async def deliver_new(self) -> None:
-        if self.on_deliver is None:
-            raise NotHere("deliver jobs run in `khulasa run`, which holds the platforms")
-        await self.on_deliver()
 
     async def deliver_digest(self, subscription_id: int) -> None:
         if self.on_digest is None:

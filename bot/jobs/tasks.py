@@ -4,7 +4,10 @@
   the tick, re-defers summaries a crash lost, and retries jobs of workers that died.
 - `fetch` (queue `fetch`): one source; one job at a time per source (a lock).
 - `summarize` (queue `summarize`): one article, batched with its neighbours by the worker.
-- `deliver`, `digest` (queue `deliver`): posts on the platforms of `khulasa run`.
+- `digest` (queue `deliver`): a digest subscription's posts, on the platforms of `khulasa run`.
+
+Immediate posts need no job: every `khulasa run` notices new summaries itself (a cheap poll),
+so each delivers to the chats it serves (its platforms, its Discord shards).
 """
 
 from __future__ import annotations
@@ -54,11 +57,6 @@ def build_blueprint(tick_seconds: int) -> procrastinate.Blueprint:
     @tasks.task(name="summarize", queue=SUMMARIZE, pass_context=True, retry=retry)
     async def summarize(context: procrastinate.JobContext, article_id: int) -> None:
         await runtime_of(context).summarize(article_id)
-        await defer(context.app, "deliver", queueing_lock="deliver")
-
-    @tasks.task(name="deliver", queue=DELIVER, pass_context=True, retry=retry)
-    async def deliver(context: procrastinate.JobContext) -> None:
-        await runtime_of(context).deliver_new()
 
     @tasks.task(name="digest", queue=DELIVER, pass_context=True, retry=retry)
     async def digest(context: procrastinate.JobContext, subscription_id: int) -> None:

@@ -58,6 +58,10 @@ class Articles:
         """Stores summaries; one per (article, model): an existing one is skipped, not doubled."""
         return await self._db.run(_add_summaries, list(summaries))
 
+    async def newest_summary_id(self) -> int | None:
+        """The id of the most recently stored summary (a cheap "anything new?")."""
+        return await self._db.run(_newest_summary_id)
+
     async def latest_summaries(self, limit: int) -> list[SummaryItem]:
         """The most recently published (or fetched) summarized articles, newest first."""
         return await self._db.run(_latest, limit)
@@ -223,6 +227,10 @@ def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:
             continue
         ids.append(row.id)
     return ids
+
+
+def _newest_summary_id(session: Session) -> int | None:
+    return session.scalar(select(func.max(Summary.id)))
 
 
 def _latest(session: Session, limit: int) -> list[SummaryItem]:
