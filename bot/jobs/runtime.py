@@ -60,13 +60,12 @@ class JobRuntime:
         """Enabled sources whose schedule (an admin's override first) fires in (after, until]."""
         enabled = {s.name: s.schedule for s in self.config.sources if s.enabled}
         schedules = await self.store.schedules.effective_source_schedules(enabled)
-        return [
-            name for name, schedule in schedules.items() if fired_between(schedule, after, until)
-        ]
+        return [name for name, schedule in schedules.items() if _fires(schedule, after, until)]
 
-    async def digest_schedules(self) -> list[tuple[int, str]]:
+    async def due_digests(self, after: datetime, until: datetime) -> list[int]:
+        """Active digest subscriptions whose schedule fires in (after, until]."""
         views = await self.store.subscriptions.active(immediate=False)
-        return [(view.id, view.schedule) for view in views]
+        return [view.id for view in views if _fires(view.schedule, after, until)]
 
     async def lost_summaries(self, fetched_before: datetime) -> list[int]:
         """Articles a crash left without a summary job: fetched a while ago, still unsummarized."""
@@ -76,3 +75,11 @@ class JobRuntime:
         if self.on_digest is None:
             raise NotHere("digest jobs run in `khulasa run`, which holds the platforms")
         await self.on_digest(subscription_id)
+
+
+def _fires(schedule: str, after: datetime, until: datetime) -> bool:
+    try:
+        return fired_between(schedule, after, until)
+    except ValueError:
+        log.warning("schedule %r cannot be read; nothing deferred for it", schedule)
+        return False

@@ -21,7 +21,6 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from bot import metrics
 from bot.jobs.runtime import JobRuntime
-from bot.schedules import fired_between
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +99,13 @@ async def run_tick(
             args={"source": source},
         )
         log.info("tick %s: fetch %s deferred", timestamp, source)
-    for subscription_id, schedule in await runtime.digest_schedules():
-        if _fires(schedule, after, now):
-            await defer(
-                app,
-                "digest",
-                queueing_lock=f"digest:{subscription_id}",
-                args={"subscription_id": subscription_id},
-            )
+    for subscription_id in await runtime.due_digests(after, now):
+        await defer(
+            app,
+            "digest",
+            queueing_lock=f"digest:{subscription_id}",
+            args={"subscription_id": subscription_id},
+        )
     lost = await runtime.lost_summaries(now - timedelta(seconds=SWEEP_AFTER_TICKS * tick_seconds))
     for article_id in lost:
         await defer_summary(app, article_id)
@@ -118,11 +116,3 @@ async def run_tick(
         await app.job_manager.retry_job(job)
     for queue in await app.job_manager.list_queues_async():
         metrics.set_queue_depth(queue["name"], queue["todo"])
-
-
-def _fires(schedule: str, after: datetime, until: datetime) -> bool:
-    try:
-        return fired_between(schedule, after, until)
-    except ValueError:
-        log.warning("schedule %r cannot be read; nothing deferred for it", schedule)
-        return False
