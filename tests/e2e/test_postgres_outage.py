@@ -4,6 +4,10 @@ The bot runs as a child process through the CLI, against a feed server and a fak
 API on 127.0.0.1 and a PostgreSQL server of the test's own that the test stops and restarts.
 Every due post must reach each of four channels exactly once after the database returns; the
 process must stay up the whole time, never print a traceback, and exit 0 on SIGTERM.
+
+Fetches run every 10 s (the shortest schedule), so the test takes about a minute: a round to
+deliver the first story, the round that brings the next one (the database stops as it is
+fetched), 20 s down, the round after the return, and one more round that SIGTERM interrupts.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import pytest
 import yaml
 
 from tests.helpers.bot_process import BotProcess, child_env, khulasa_command, write_config
-from tests.helpers.fake_telegram import BOT_ID, FakeTelegram
+from tests.helpers.fake_telegram import BOT_ID, Delay, FakeTelegram
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.postgres import PostgresServer, create_database, free_port
 
@@ -157,6 +161,8 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     )
     hits = len(feeds.hits(FEED))
     feeds.serve(FEED, body=_rss(["first", "before"]))
+    # Slow answers keep the posts of "before" in flight when the database goes.
+    telegram.fail_next("sendMessage", Delay(0.5), times=len(CHANNELS))
     await bot.until(lambda: len(feeds.hits(FEED)) > hits, within=15, what="the next fetch")
     # The bot has just read "before": the database goes away while it stores and posts it.
     await asyncio.to_thread(own_postgres.stop)
