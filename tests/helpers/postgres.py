@@ -5,7 +5,9 @@ then postgres on 127.0.0.1 and a free port, data in a temporary directory), so a
 needs nothing installed by hand. PostgreSQL refuses to run as root: under root the server runs
 as `nobody`, and the binaries are copied to a directory that user can read when the installed
 ones are out of its reach. `stop()` and `start()` keep the data directory, so a test can take
-the database away mid-run and bring it back on the same port.
+the database away mid-run and bring it back on the same port. (The wheel's own `get_server`
+is not used: on Linux it listens on a Unix socket only, and under root it adds a system user
+with useradd and opens every parent directory of the venv to all users.)
 
 `KHULASA_TEST_DATABASE_URL` names an existing server instead (its database is the one
 connected to for CREATE/DROP DATABASE); each test still gets a database of its own.
