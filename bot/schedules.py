@@ -15,6 +15,8 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+# The store keeps schedules in VARCHAR(64) columns, which PostgreSQL enforces (SQLite does not).
+MAX_SCHEDULE_CHARS = 64
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab order: Sunday = 0
@@ -22,6 +24,8 @@ _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab order:
 
 def parse_schedule(text: str, timezone: str = "UTC") -> BaseTrigger:
     """Returns the APScheduler trigger; raises ValueError with an admin-readable reason."""
+    if len(text) > MAX_SCHEDULE_CHARS:
+        raise ValueError(f"schedule longer than {MAX_SCHEDULE_CHARS} characters: {text!r}")
     interval = _INTERVAL.match(text)
     if interval:
         amount = int(interval.group(1))

@@ -18,6 +18,12 @@ from bot.errors import ConfigError
             "telegram:\n  channels:\n    - chat: '@c'\n      schedule: '61 * * * *'\n",
             "line 4: telegram.channels[0].schedule",
         ),
+        (
+            "telegram:\n  channels:\n    - chat: '@c'\n      schedule: '"
+            + ",".join(str(minute) for minute in range(60))
+            + " * * * *'\n",
+            "line 4: telegram.channels[0].schedule: schedule longer than 64 characters",
+        ),
         ("sources: [\n", "invalid YAML"),
         ("- just\n- a list\n", "must be a mapping"),
     ],

@@ -115,7 +115,7 @@ def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
         title=article.title,
         url=article.url,
         language=summary.language or article.language,
-        published=article.published_at,
+        published=aware(article.published_at) if article.published_at else None,
         summary=summary.text,
         summarized_at=aware(summary.created_at) if summary.created_at else None,
     )

@@ -214,7 +214,12 @@ def _create_engine(url: str) -> Engine:
         try:
             # pre-ping: connections a restarted server dropped are replaced at checkout
             return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-        except (ImportError, ArgumentError) as error:
+        except ImportError as error:
+            raise StoreError(
+                f"storage.url {parsed.render_as_string()} needs its driver ({error.name}): "
+                "pip install 'khulasa[postgres]'"
+            ) from None
+        except ArgumentError as error:
             raise StoreError(f"storage.url {parsed.render_as_string()}: {error}") from None
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):

@@ -9,10 +9,13 @@ import pytest
 import yaml
 
 from bot.cli import main
+from tests.helpers.postgres import requested_database_url
 
 
 @pytest.fixture
-def config_file(tmp_path):
+def config_file(request, tmp_path):
+    """Two local articles and an unreachable feed; SQLite, or `database_url` when requested."""
+    url = requested_database_url(request) or f"sqlite:///{tmp_path / 'data' / 'k.db'}"
     folder = tmp_path / "seeds"
     folder.mkdir()
     for name, title in (("1.txt", "First story"), ("2.md", "# Second story")):
@@ -21,7 +24,7 @@ def config_file(tmp_path):
             "utf-8",
         )
     data = {
-        "storage": {"url": f"sqlite:///{tmp_path / 'data' / 'k.db'}"},
+        "storage": {"url": url},
         "summarizer": {"backend": "extractive"},
         "fetch": {"retries": 0},
         "sources": [
@@ -45,6 +48,7 @@ def test_text_digest_and_one_warning_line_per_unreachable_source(config_file, ca
     assert "Traceback" not in err
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 def test_json_lines_then_only_new_items_then_all_and_limit(config_file, tmp_path, capsys):
     assert main(["digest", "--config", str(config_file), "--format", "json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -67,6 +71,7 @@ def test_json_lines_then_only_new_items_then_all_and_limit(config_file, tmp_path
     assert capsys.readouterr().out.count("— seeds") == 1
 
 
+@pytest.mark.usefixtures("database_url")  # on SQLite and on PostgreSQL
 def test_limit_leaves_the_rest_for_the_next_run(config_file, capsys):
     assert main(["digest", "--config", str(config_file), "--limit", "1", "--format", "json"]) == 0
     assert [json.loads(x)["title"] for x in capsys.readouterr().out.splitlines()] == ["First story"]

@@ -98,6 +98,18 @@ async def test_bad_schedule_arguments(core, args, key):
     assert caught.value.key == key
 
 
+@pytest.mark.usefixtures("database_url")  # PostgreSQL enforces the column's 64 characters
+async def test_a_schedule_too_long_to_store_is_refused(core, store, rescheduled):
+    every_five = ",".join(str(minute) for minute in range(0, 60, 5))
+    long_cron = f"{every_five} {','.join(str(hour) for hour in range(0, 24, 2))} * * *"
+    assert len(long_cron) > 64
+    with pytest.raises(UserError) as caught:
+        await core.handle("schedule", private(ADMIN), f"beta {long_cron}")
+    assert caught.value.key == "error.bad_schedule" and rescheduled.calls == []
+    with store.db.session() as session:
+        assert session.query(ScheduleOverride).count() == 0
+
+
 async def test_group_member_cannot_change_the_chat_schedule(core):
     await core.handle("subscribe", group(manager=True), "")
     with pytest.raises(UserError) as caught:

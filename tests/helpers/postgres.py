@@ -5,7 +5,9 @@ then postgres on 127.0.0.1 and a free port, data in a temporary directory), so a
 needs nothing installed by hand. PostgreSQL refuses to run as root: under root the server runs
 as `nobody`, and the binaries are copied to a directory that user can read when the installed
 ones are out of its reach. `stop()` and `start()` keep the data directory, so a test can take
-the database away mid-run and bring it back on the same port.
+the database away mid-run and bring it back on the same port. (The wheel's own `get_server`
+is not used: on Linux it listens on a Unix socket only, and under root it adds a system user
+with useradd and opens every parent directory of the venv to all users.)
 
 `KHULASA_TEST_DATABASE_URL` names an existing server instead (its database is the one
 connected to for CREATE/DROP DATABASE); each test still gets a database of its own.
@@ -20,6 +22,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -123,12 +126,12 @@ def installed_binaries() -> Path:
 class PostgresServer:
     """One PostgreSQL server of our own: `start()`, `stop()`, `start()` again, `close()`."""
 
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="khulasa-pg-", dir=root))
+    def __init__(self) -> None:
+        self._user = _unprivileged_user()
+        self.root = Path(tempfile.mkdtemp(prefix="khulasa-pg-", dir=self._base_dir()))
         self.data = self.root / "data"
         self.log_path = self.root / "postgres.log"
         self.port = free_port()
-        self._user = _unprivileged_user()
         if self._user is not None:
             os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
         self._install = installed_binaries()
@@ -183,6 +186,14 @@ class PostgresServer:
             return "(no log)"
 
     # --- helpers ---
+
+    def _base_dir(self) -> str:
+        """The temp directory, unless `nobody` could not enter it (a TMPDIR under /root)."""
+        base = Path(tempfile.gettempdir()).resolve()
+        if self._user is None:
+            return str(base)
+        reachable = all(folder.stat().st_mode & stat.S_IXOTH for folder in (base, *base.parents))
+        return str(base) if reachable else "/tmp"
 
     def _bin(self, name: str) -> str:
         return str(self._install / "bin" / name)
