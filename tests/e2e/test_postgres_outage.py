@@ -97,6 +97,9 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     assert code == 0, bot.stderr_tail()
     assert "Traceback" not in bot.stderr, bot.stderr_tail()
     assert not telegram.rejected
+    outage_lines = [line for line in bot.stderr.splitlines() if "bot.store.db" in line]
+    assert len(outage_lines) == 2, outage_lines  # one when it starts, one when it ends
+    assert "unavailable" in outage_lines[0] and "available again after" in outage_lines[1]
 
 
 @pytest.mark.parametrize("command", ["run", "digest"])
