@@ -50,12 +50,10 @@ def handle(args: argparse.Namespace) -> int:
 
 async def run_digest(config: Config, *, show_all: bool, limit: int | None, output: str) -> int:
     """Fetches and summarizes, then delivers the new summaries (or lists them all) to stdout."""
-    from datetime import UTC, datetime
-
     from bot.adapters.console import ConsoleSender
     from bot.composition import open_services
+    from bot.core import Destination
     from bot.core.posts import to_post
-    from bot.store import IMMEDIATE, Destination, Origin, Subscription
 
     sender = ConsoleSender(sys.stdout, output)  # type: ignore[arg-type]
     async with open_services(config) as services:
@@ -67,15 +65,6 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
             for item in items:
                 await sender.send_post(destination, to_post(item), config.delivery.language)
             return len(items)
-        everything = Subscription(
-            id=0,
-            destination=destination,
-            sources=(),
-            schedule=IMMEDIATE,
-            language=config.delivery.language,
-            active=True,
-            origin=Origin.CONFIG,
-            since=datetime(1970, 1, 1, tzinfo=UTC),  # every stored summary is due
-            deactivated_reason=None,
+        return await services.core.delivery.deliver_backlog(
+            sender, destination, config.delivery.language, limit
         )
-        return await services.core.delivery.deliver_to(sender, everything, limit)

@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot import metrics
@@ -24,10 +25,12 @@ from bot.core.types import Destination, Post
 from bot.errors import DatabaseUnavailable, DeliveryError
 from bot.i18n import t
 from bot.metrics import FailureKind
-from bot.store import Subscription
+from bot.store import IMMEDIATE, Origin, Subscription
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class DestinationForbidden(DeliveryError):
@@ -134,10 +137,26 @@ class Deliverer:
             sender, view, self.context.config.delivery.digest_max_items
         )
 
-    async def deliver_to(self, sender: Sender, view: Subscription, limit: int | None) -> int:
-        """One subscription (stored or not, as `khulasa digest`'s console) gets its due posts."""
+    async def deliver_backlog(
+        self, sender: Sender, dest: Destination, language: str, limit: int | None
+    ) -> int:
+        """Every stored summary not yet delivered to `dest`, oldest first (`khulasa digest`).
+
+        The destination needs no subscription: it takes all sources, from the first article on.
+        """
+        everything = Subscription(
+            id=0,
+            destination=dest,
+            sources=(),
+            schedule=IMMEDIATE,
+            language=language,
+            active=True,
+            origin=Origin.CONFIG,
+            since=EPOCH,
+            deactivated_reason=None,
+        )
         await self._record_unrecorded()
-        return await self._deliver(sender, view, limit)
+        return await self._deliver(sender, everything, limit)
 
     async def _deliver_guarded(self, sender: Sender, view: Subscription, limit: int | None) -> int:
         """A failure at one destination is logged and never stops the others."""
