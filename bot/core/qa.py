@@ -81,24 +81,6 @@ class QuestionAnswering:
             )
         )
 
-    async def record_message(
-        self,
-        dest: Destination,
-        message_id: str,
-        article_id: int,
-        parent_message_id: str | None = None,
-        question: str | None = None,
-        answer: str | None = None,
-    ) -> None:
-        await self.context.store.messages.record(
-            dest,
-            str(message_id),
-            article_id,
-            parent_message_id=None if parent_message_id is None else str(parent_message_id),
-            question=question,
-            answer=answer,
-        )
-
     async def _thread(self, dest: Destination, message_id: str) -> Thread | None:
         conversation = await self.context.store.messages.conversation(dest, str(message_id))
         if conversation is None:

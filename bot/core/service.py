@@ -116,8 +116,13 @@ class Core:
         answer: str | None = None,
     ) -> None:
         """Adapters call this after sending a post or an answer, so replies to it find the article."""
-        await self.qa.record_message(
-            dest, message_id, article_id, parent_message_id, question, answer
+        await self.context.store.messages.record(
+            dest,
+            str(message_id),
+            article_id,
+            parent_message_id=None if parent_message_id is None else str(parent_message_id),
+            question=question,
+            answer=answer,
         )
 
     async def record_answer(

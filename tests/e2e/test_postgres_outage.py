@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -24,33 +23,20 @@ from tests.helpers.bot_process import BotProcess, child_env, khulasa_command, wr
 from tests.helpers.fake_telegram import Delay, FakeTelegram
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.postgres import PostgresServer, create_database, free_port
-from tests.helpers.wire import CHANNELS, FEED, FETCH_EVERY, STORIES, everywhere, received, rss
+from tests.helpers.wire import (
+    FEED,
+    STORIES,
+    everywhere,
+    received,
+    rss,
+    wire_config,
+)
 
 OUTAGE_S = 20.0
 
 
 def _config(tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram) -> Path:
-    data: dict[str, Any] = {
-        "storage": {"url": url},
-        "summarizer": {"backend": "extractive", "sentences": 2},
-        "sources": [
-            {
-                "name": "wire",
-                "url": feeds.url(FEED),
-                "language": "en",
-                "schedule": FETCH_EVERY,
-                "full_text": False,
-            }
-        ],
-        "fetch": {"retries": 0, "connect_timeout": 2, "read_timeout": 5},
-        "telegram": {
-            "enabled": True,
-            "base_url": telegram.base_url,
-            "channels": [{"chat": chat} for chat in CHANNELS],
-        },
-        "delivery": {"language": "en"},
-    }
-    return write_config(tmp_path / "khulasa.yaml", data)
+    return write_config(tmp_path / "khulasa.yaml", wire_config(url, feeds, telegram))
 
 
 @pytest.mark.timeout(180)  # the waits' bounds add up to 140 s; it takes about 50 s

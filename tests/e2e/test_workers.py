@@ -11,7 +11,6 @@ import asyncio
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -20,33 +19,23 @@ from tests.helpers.bot_process import BotProcess, child_env, khulasa_command, wr
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.postgres import libpq_url
-from tests.helpers.wire import CHANNELS, FEED, FETCH_EVERY, STORIES, everywhere, received, rss
+from tests.helpers.wire import (
+    FEED,
+    FETCH_EVERY,
+    STORIES,
+    everywhere,
+    received,
+    rss,
+    wire_config,
+)
 
 WORKERS = {"tick_seconds": 2, "batch_wait": 0.2, "stalled_after": 6}
 
 
 def worker_config(tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram) -> Path:
-    data: dict[str, Any] = {
-        "storage": {"url": url},
-        "summarizer": {"backend": "extractive", "sentences": 2, "batch_size": 4},
-        "workers": {"external": True, **WORKERS},
-        "sources": [
-            {
-                "name": "wire",
-                "url": feeds.url(FEED),
-                "language": "en",
-                "schedule": FETCH_EVERY,
-                "full_text": False,
-            }
-        ],
-        "fetch": {"retries": 0, "connect_timeout": 2, "read_timeout": 5},
-        "telegram": {
-            "enabled": True,
-            "base_url": telegram.base_url,
-            "channels": [{"chat": chat} for chat in CHANNELS],
-        },
-        "delivery": {"language": "en"},
-    }
+    data = wire_config(url, feeds, telegram)
+    data["summarizer"]["batch_size"] = 4
+    data["workers"] = {"external": True, **WORKERS}
     return write_config(tmp_path / "khulasa.yaml", data)
 
 

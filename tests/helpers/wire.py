@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.feed_server import FeedServer
 
 FETCH_EVERY = "10s"  # the shortest interval a schedule allows
 FEED = "/wire.xml"
@@ -69,3 +71,27 @@ def received(telegram: FakeTelegram) -> dict[str, list[str]]:
 
 def everywhere(telegram: FakeTelegram, keys: set[str]) -> bool:
     return all(keys <= set(got) for got in received(telegram).values())
+
+
+def wire_config(url: str, feeds: FeedServer, telegram: FakeTelegram) -> dict[str, Any]:
+    """`khulasa run`'s config: the wire feed every 10 s, posted to the four channels."""
+    return {
+        "storage": {"url": url},
+        "summarizer": {"backend": "extractive", "sentences": 2},
+        "sources": [
+            {
+                "name": "wire",
+                "url": feeds.url(FEED),
+                "language": "en",
+                "schedule": FETCH_EVERY,
+                "full_text": False,
+            }
+        ],
+        "fetch": {"retries": 0, "connect_timeout": 2, "read_timeout": 5},
+        "telegram": {
+            "enabled": True,
+            "base_url": telegram.base_url,
+            "channels": [{"chat": chat} for chat in CHANNELS],
+        },
+        "delivery": {"language": "en"},
+    }
