@@ -72,8 +72,9 @@ class LLMConfig(_Model):
 class QAConfig(_Model):
     backend: Literal["retrieval", "transformers", "llm"] = "retrieval"
     model: str = "deepset/xlm-roberta-large-squad2"
-    # retrieval: abstain when the best sentences cover less than this share of the question
-    min_score: float = Field(0.5, ge=0, le=1)
+    # retrieval: abstain when the reader's probability that its best sentence answers is under
+    # this; null keeps the threshold calibrated with the shipped weights
+    min_score: float | None = Field(None, ge=0, le=1)
     max_evidence: int = Field(2, ge=1, le=5)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     local_files_only: bool = False

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from bot.errors import KhulasaError
 from summarizer.errors import InputError, ModelUnavailableError, SummarizerError
 
-from . import ask, config_cmd, digest, run, summarize
+from . import ask, config_cmd, digest, eval_qa, run, summarize
 
 log = logging.getLogger(__name__)
 
 # Each module adds its subcommand and sets `handler` (args -> exit code); order is help order.
-COMMAND_MODULES = (digest, run, summarize, ask, config_cmd)
+COMMAND_MODULES = (digest, run, summarize, ask, eval_qa, config_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -71,7 +71,9 @@ class QuestionAnswering:
             answer.backend,
             answer.abstained,
         )
-        text = t("qa.abstained", caller.language) if answer.abstained else answer.text
+        text = (
+            t(abstention_key(answer.reason), caller.language) if answer.abstained else answer.text
+        )
         return Reply(
             answer=AnswerView(
                 article_id=thread.article_id,
@@ -103,6 +105,11 @@ class QuestionAnswering:
             question=question,
             answer=answer,
         )
+
+
+def abstention_key(reason: str | None) -> str:
+    """The message key that tells a reader why there is no answer."""
+    return "qa.other_language" if reason == "other_language" else "qa.abstained"
 
 
 def _thread(session: Session, dest: Destination, message_id: str) -> Thread | None:

@@ -1,6 +1,23 @@
 """Follow-up questions answered from one article, with the sentences that say so, or an abstention."""
 
 from .api import answer
-from .types import DEFAULT_QA_MODEL, Answer, Evidence, QABackendName, QAOptions, Turn
+from .types import (
+    DEFAULT_QA_MODEL,
+    AbstainReason,
+    Answer,
+    Evidence,
+    QABackendName,
+    QAOptions,
+    Turn,
+)
 
-__all__ = ["DEFAULT_QA_MODEL", "Answer", "Evidence", "QABackendName", "QAOptions", "Turn", "answer"]
+__all__ = [
+    "DEFAULT_QA_MODEL",
+    "AbstainReason",
+    "Answer",
+    "Evidence",
+    "QABackendName",
+    "QAOptions",
+    "Turn",
+    "answer",
+]

@@ -158,7 +158,7 @@ def _proximity(positions: list[list[int]]) -> float:
         return 1.0 if found else 0.0
     events = sorted((position, term) for term, plist in enumerate(found) for position in plist)
     need, have, best, left = len(found), {}, math.inf, 0
-    for right, (position, term) in enumerate(events):
+    for position, term in events:
         have[term] = have.get(term, 0) + 1
         while len(have) == need:
             best = min(best, position - events[left][0] + 1)

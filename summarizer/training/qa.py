@@ -20,7 +20,7 @@ import numpy as np
 
 from summarizer.qa.evaluate import CaseKind, QACase, build_cases, load_qa_articles
 from summarizer.qa.evidence import candidate_sentences
-from summarizer.qa.features import ANSWER_FEATURES, SENTENCE_FEATURES, ArticleMatch, match_article
+from summarizer.qa.features import ANSWER_FEATURES, ArticleMatch, match_article
 from summarizer.qa.question import ParsedQuestion, parse_question
 from summarizer.qa.reader import ReaderWeights, format_weights, score_match
 from summarizer.qa.retrieval import choose_evidence
