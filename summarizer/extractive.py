@@ -22,6 +22,8 @@ _MAX_CANDIDATES = 300  # centrality is quadratic at worst; news leads sit in the
 _PAGERANK_DAMPING = 0.85
 _PAGERANK_ITERATIONS = 30
 _ELLIPSIS = "…"
+_HEADING_TERMS = 10  # content words; a complete statement without a full stop has more
+_CLOSING = set('.!?؟؛…:»”")。！？')
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,12 @@ class ExtractiveSummarizer:
         candidates: list[_Candidate] = []
         for sentence in sentences[:_MAX_CANDIDATES]:
             terms = Counter(content_terms(sentence.text))
-            if not terms or is_boilerplate(sentence.text) or _repeats(terms, title_terms):
+            if (
+                not terms
+                or is_boilerplate(sentence.text)
+                or _repeats(terms, title_terms)
+                or _heading(sentence.text, terms)
+            ):
                 continue
             candidates.append(_Candidate(sentence, terms, rank=len(candidates)))
         return candidates
@@ -299,6 +306,15 @@ def _length_prior(terms: Counter[str], full: int) -> float:
     ramp rather than a cut-off keeps a short but central sentence in the running.
     """
     return min(1.0, sum(terms.values()) / full)
+
+
+def _heading(text: str, terms: Counter[str]) -> bool:
+    """A short line without closing punctuation: a heading or a caption, not a statement.
+
+    The learned scorer's lead signals would otherwise take a headline printed above the
+    lead as the lead itself; the corpus it learned from has no headlines to warn it.
+    """
+    return sum(terms.values()) < _HEADING_TERMS and text.rstrip()[-1:] not in _CLOSING
 
 
 def _repeats(terms: Counter[str], title_terms: set[str]) -> bool:

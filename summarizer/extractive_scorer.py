@@ -38,6 +38,9 @@ FEATURES = (
 )
 
 
+_LOG_LENGTH = FEATURES.index("log_length")  # log1p(content words) / 4
+
+
 @dataclass(frozen=True, slots=True)
 class ScorerWeights:
     """Coefficients aligned with FEATURES, and the MMR redundancy penalty they were tuned with."""
@@ -45,6 +48,9 @@ class ScorerWeights:
     version: str
     coefficients: tuple[float, ...]
     redundancy: float
+    # ROUGE against long references rewards the expected words a sentence brings, not only the
+    # chance it is picked: the score is log p + length_exponent * log(1 + content words).
+    length_exponent: float = 0.0
     notes: tuple[str, ...] = ()
 
 
@@ -84,8 +90,10 @@ def feature_vector(signals: SentenceSignals) -> tuple[float, ...]:
 
 
 def score(weights: ScorerWeights, values: Sequence[float]) -> float:
-    """The model's logit for one candidate (a monotone stand-in for its probability)."""
-    return sum(w * v for w, v in zip(weights.coefficients, values, strict=True))
+    """log P(picked) plus the length term: roughly the log of the words a reader would keep."""
+    logit = sum(w * v for w, v in zip(weights.coefficients, values, strict=True))
+    log_picked = -math.log1p(math.exp(-logit)) if logit > -30 else logit
+    return log_picked + weights.length_exponent * 4 * values[_LOG_LENGTH]
 
 
 def format_weights(weights: ScorerWeights) -> str:
@@ -93,6 +101,7 @@ def format_weights(weights: ScorerWeights) -> str:
     lines = [f"# {note}" for note in weights.notes]
     lines += [f"format {FORMAT}", f"version {weights.version}"]
     lines += [f"redundancy {weights.redundancy:.4f}"]
+    lines += [f"length_exponent {weights.length_exponent:.4f}"]
     lines += [
         f"weight {name} {value:.6f}"
         for name, value in zip(FEATURES, weights.coefficients, strict=True)
@@ -127,10 +136,17 @@ def parse_weights(text: str) -> ScorerWeights:
         raise ModelUnavailableError("extractive weights were trained for other features; retrain")
     try:
         redundancy = float(fields["redundancy"])
+        length_exponent = float(fields["length_exponent"])
     except (KeyError, ValueError) as error:
-        raise ModelUnavailableError("extractive weights lack a numeric redundancy") from error
+        raise ModelUnavailableError(
+            "extractive weights lack a numeric redundancy or length_exponent"
+        ) from error
     return ScorerWeights(
-        fields.get("version", "unknown"), tuple(coefficients.values()), redundancy, tuple(notes)
+        fields.get("version", "unknown"),
+        tuple(coefficients.values()),
+        redundancy,
+        length_exponent,
+        tuple(notes),
     )
 
 

@@ -19,15 +19,16 @@ import numpy as np
 
 from summarizer.eval import EvalPair, lead_summary, load_pairs, rouge_f1
 from summarizer.extractive import ExtractiveSummarizer, Scored, Weights, pick
-from summarizer.extractive_scorer import FEATURES, ScorerWeights, format_weights
+from summarizer.extractive_scorer import FEATURES, ScorerWeights, format_weights, score
 from summarizer.text import clean_text, tokenize
 from summarizer.types import SummarizerOptions
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "extractive_weights.txt"
 FOLDS = 5
 SENTENCES = 3
-L2_GRID = (0.01, 0.1, 1.0)
-REDUNDANCY_GRID = (0.0, 0.5, 1.0, 2.0)
+L2_GRID = (0.001, 0.01)
+REDUNDANCY_GRID = (0.0, 0.5, 1.0)
+LENGTH_GRID = (0.0, 0.5, 1.0, 1.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +79,10 @@ def fit(docs: list[Document], l2: float) -> np.ndarray:
     return weights
 
 
-def summary_of(doc: Document, coefficients: np.ndarray, redundancy: float) -> str:
+def summary_of(doc: Document, weights: ScorerWeights) -> str:
     """The 3-sentence summary the shipped summarizer would write with these weights."""
-    scores = list(np.array(doc.scored.features) @ coefficients)
+    scores = [score(weights, values) for values in doc.scored.features]
+    redundancy = weights.redundancy
     scored = Scored(doc.scored.sentences, doc.scored.features, scores, doc.scored.graph)
     chosen = pick(scored, SENTENCES, redundancy, Weights().duplicate_similarity)
     return " ".join(
@@ -93,15 +95,20 @@ def _mean_rouge(texts: list[str], docs: list[Document]) -> np.ndarray:
     return np.array([[row["rouge1"], row["rouge2"], row["rougeL"]] for row in rows]).mean(axis=0)
 
 
-def cross_validate(docs: list[Document], l2: float, redundancy: float) -> np.ndarray:
+def _weights(coefficients: np.ndarray, redundancy: float, length: float) -> ScorerWeights:
+    rounded = tuple(round(float(v), 6) for v in coefficients)
+    return ScorerWeights("v1", rounded, redundancy, length)
+
+
+def cross_validate(docs: list[Document], l2: float, redundancy: float, length: float) -> np.ndarray:
     """Mean ROUGE-1/2/L over held-out folds (per-article mean, all folds pooled)."""
     texts: list[str | None] = [None] * len(docs)
     for fold in range(FOLDS):
         train = [d for i, d in enumerate(docs) if i % FOLDS != fold]
-        coefficients = fit(train, l2)
+        weights = _weights(fit(train, l2), redundancy, length)
         for i, doc in enumerate(docs):
             if i % FOLDS == fold:
-                texts[i] = summary_of(doc, coefficients, redundancy)
+                texts[i] = summary_of(doc, weights)
     return _mean_rouge([t or "" for t in texts], docs)
 
 
@@ -110,11 +117,12 @@ def run(data: Path, out: Path) -> dict[str, np.ndarray]:
     pairs = load_pairs(data)
     docs = documents(pairs)
     results = {
-        (l2, redundancy): cross_validate(docs, l2, redundancy)
+        (l2, redundancy, length): cross_validate(docs, l2, redundancy, length)
         for l2 in L2_GRID
         for redundancy in REDUNDANCY_GRID
+        for length in LENGTH_GRID
     }
-    (l2, redundancy), best = max(results.items(), key=lambda item: (item[1].mean(), -item[0][0]))
+    (l2, redundancy, length), best = max(results.items(), key=lambda item: item[1].mean())
     lead = _mean_rouge([lead_summary(doc.pair.text, SENTENCES) for doc in docs], docs)
     coefficients = fit(docs, l2)
     digest = hashlib.sha256(data.read_bytes()).hexdigest()[:16]
@@ -124,11 +132,13 @@ def run(data: Path, out: Path) -> dict[str, np.ndarray]:
         version="v1",
         coefficients=tuple(round(float(v), 6) for v in coefficients),
         redundancy=redundancy,
+        length_exponent=length,
         notes=(
             "Khulasa extractive sentence scorer: logistic model of people's sentence choices.",
             "Written by `make train-extractive`; do not edit by hand.",
             f"data {data.name} sha256:{digest}: {len(docs)} articles; features: {len(FEATURES)}",
-            f"l2 {l2} and redundancy {redundancy} chosen by {FOLDS}-fold cross-validation",
+            f"l2 {l2}, redundancy {redundancy}, length exponent {length} chosen by {FOLDS}-fold "
+            f"cross-validation over a {len(results)}-point grid",
             f"cross-validated ROUGE-1/2/L {figures} vs Lead-{SENTENCES} {lead_figures}",
         ),
     )
