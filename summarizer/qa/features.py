@@ -310,7 +310,6 @@ ANSWER_FEATURES = (
     "article_coverage",
     "article_matched_share",
     "few_terms",  # one or two terms: little to go on
-    "log_candidates",
     "top_specific",
     "top_specific_window",
     "article_specific",
@@ -341,7 +340,6 @@ def answer_values(
         match.article_coverage,
         match.article_matched_share,
         float(match.term_count <= 2),
-        math.log1p(len(scores)) / 4.0,
         top[column("specific_coverage")],
         top[column("specific_window")],
         match.article_specific,
