@@ -36,7 +36,7 @@ class _BadLine(Exception):
     """A line that cannot be asked; its message is the reason shown to the user."""
 
 
-def _parse(line: str, number: int, base: Path, load_file: ArticleLoader) -> _Question:
+def _parse(line: str, number: int, load_file: ArticleLoader) -> _Question:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
@@ -51,9 +51,8 @@ def _parse(line: str, number: int, base: Path, load_file: ArticleLoader) -> _Que
     if isinstance(text, str):
         article = Article(text=text)
     else:
-        path = Path(file)
-        try:
-            article = load_file(path if path.is_absolute() else base / path)
+        try:  # relative to the directory the command runs in, like the config's paths
+            article = load_file(Path(file))
         except UsageError as error:
             raise _BadLine(str(error)) from error
     return _Question(number, str(record.get("id", number)), record["question"].strip(), article)
@@ -63,12 +62,12 @@ def _report(number: int, reason: str) -> None:
     print(f"khulasa: line {number} skipped: {reason}", file=sys.stderr)
 
 
-def _questions(stream: TextIO, base: Path, load_file: ArticleLoader) -> Iterator[_Question | None]:
+def _questions(stream: TextIO, load_file: ArticleLoader) -> Iterator[_Question | None]:
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
         try:
-            yield _parse(line, number, base, load_file)
+            yield _parse(line, number, load_file)
         except _BadLine as error:
             _report(number, str(error))
             yield None
@@ -99,7 +98,7 @@ def run_batch(
     """Answers every good line into the output; 1 when a line was skipped or failed, else 0."""
     try:
         with input_path.open(encoding="utf-8") as stream:
-            parsed = list(_questions(stream, input_path.parent, load_file))
+            parsed = list(_questions(stream, load_file))
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read {input_path}: {error}") from error
     try:

@@ -349,8 +349,9 @@ def test_json_reason_says_the_question_is_in_another_language(
 
 
 def test_batch_answers_every_good_line_and_names_the_bad_ones(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative article_file is read from the working directory
     questions = tmp_path / "q.jsonl"
     answers = tmp_path / "a.jsonl"
     lines = [
