@@ -37,8 +37,8 @@ clean:
 #   make train-extractive DATA=../shared/data/easc-dev.jsonl
 train-qa: $(VENV)/.installed
 	@test -n "$(DATA)" || { echo "usage: make train-qa DATA=path/to/arcd-train.jsonl"; exit 2; }
-	$(PY) -m summarizer.training.qa --data $(DATA)
+	$(PY) -m summarizer.training.qa --data $(DATA) $(TRAIN_ARGS)
 
 train-extractive: $(VENV)/.installed
 	@test -n "$(DATA)" || { echo "usage: make train-extractive DATA=path/to/easc-dev.jsonl"; exit 2; }
-	$(PY) -m summarizer.training.extractive --data $(DATA)
+	$(PY) -m summarizer.training.extractive --data $(DATA) $(TRAIN_ARGS)
