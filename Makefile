@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 INSTALL := $(PIP) install -c constraints.txt
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean train-qa train-extractive
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -31,3 +31,14 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) data/ .pytest_cache
+
+# Retrain the weights shipped inside the package (deterministic; the data stays outside the repo):
+#   make train-qa DATA=../shared/data/arcd-train.jsonl
+#   make train-extractive DATA=../shared/data/easc-dev.jsonl
+train-qa: $(VENV)/.installed
+	@test -n "$(DATA)" || { echo "usage: make train-qa DATA=path/to/arcd-train.jsonl"; exit 2; }
+	$(PY) -m summarizer.training.qa --data $(DATA) $(TRAIN_ARGS)
+
+train-extractive: $(VENV)/.installed
+	@test -n "$(DATA)" || { echo "usage: make train-extractive DATA=path/to/easc-dev.jsonl"; exit 2; }
+	$(PY) -m summarizer.training.extractive --data $(DATA) $(TRAIN_ARGS)

@@ -88,8 +88,9 @@ class QAConfig(_Model):
 
     backend: QABackendName = _QA.backend
     model: str = _QA.model
-    # retrieval: abstain when the best sentences cover less than this share of the question
-    min_score: float = Field(_QA.min_score, ge=0, le=1)
+    # retrieval: abstain when the reader's probability that its best sentence answers is under
+    # this; null keeps the threshold calibrated with the shipped weights
+    min_score: float | None = Field(_QA.min_score, ge=0, le=1)
     max_evidence: int = Field(_QA.max_evidence, ge=1, le=5)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     local_files_only: bool = _QA.local_files_only

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ask", help="answer a question from one article, quoting the sentences it rests on"
     )
-    source = parser.add_mutually_exclusive_group(required=True)
+    source = parser.add_mutually_exclusive_group()
     source.add_argument("--article-file", type=Path, help="a local .txt, .md or .html article")
     source.add_argument(
         "--url",
@@ -36,15 +36,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml if present)"
     )
-    parser.add_argument("question", help="the question, in Arabic or English")
+    parser.add_argument(
+        "--input", type=Path, help="JSON lines {id, question, article | article_file} (batch)"
+    )
+    parser.add_argument(
+        "--output", type=Path, help="JSON lines {id, answer, evidence, abstained, reason, backend}"
+    )
+    parser.add_argument("question", nargs="?", help="the question, in Arabic or English")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Loads the article, answers, prints the answer and its evidence."""
+    """Loads the article, answers, prints the answer and its evidence (or runs a batch)."""
     from summarizer.qa import answer
 
-    question = args.question.strip()
+    if args.input is not None or args.output is not None:
+        return _handle_batch(args)
+    if args.article_file is None and args.url is None and args.article_id is None:
+        raise UsageError("ask needs one of --article-file, --url, --article-id (or --input)")
+    question = (args.question or "").strip()
     if not question:
         raise UsageError("the question is empty")
     config = _config(args.config)
@@ -52,6 +62,17 @@ def handle(args: argparse.Namespace) -> int:
     result = answer(question, article, options=_options(config, args))
     print(_render_json(result, question) if args.json else _render_text(result, question))
     return 0
+
+
+def _handle_batch(args: argparse.Namespace) -> int:
+    if args.input is None or args.output is None:
+        raise UsageError("batch mode needs both --input and --output")
+    if args.question or args.article_file or args.url or args.article_id is not None:
+        raise UsageError("--input takes its questions and articles from the file, not arguments")
+    from bot.cli.ask_batch import run_batch
+
+    options = _options(_config(args.config), args)
+    return run_batch(args.input, args.output, options, _article_from_file, _answer_text)
 
 
 def _config(path: str | None) -> Config:
@@ -125,10 +146,13 @@ async def _article_from_store(article_id: int, config: Config) -> Article:
 
 
 def _answer_text(result: Answer, question: str) -> str:
-    """The answer, or the reader's-language "the article doesn't say"."""
+    """The answer, or in the reader's language why there is none."""
+    from bot.core.qa import abstention_key
     from summarizer.text import detect_language
 
-    return t("qa.abstained", detect_language(question)) if result.abstained else result.text
+    if not result.abstained:
+        return result.text
+    return t(abstention_key(result.reason), detect_language(question))
 
 
 def _render_text(result: Answer, question: str) -> str:
@@ -153,6 +177,7 @@ def _render_json(result: Answer, question: str) -> str:
             for e in result.evidence
         ],
         "abstained": result.abstained,
+        "reason": result.reason,
         "backend": result.backend,
     }
     return json.dumps(payload, ensure_ascii=False)

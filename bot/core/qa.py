@@ -68,7 +68,9 @@ class QuestionAnswering:
             answer.backend,
             answer.abstained,
         )
-        text = t("qa.abstained", caller.language) if answer.abstained else answer.text
+        text = (
+            t(abstention_key(answer.reason), caller.language) if answer.abstained else answer.text
+        )
         return Reply(
             answer=AnswerView(
                 article_id=thread.article_id,
@@ -93,3 +95,8 @@ class QuestionAnswering:
             url=web_url(row.url),
             history=tuple(Turn(turn.question, turn.answer) for turn in conversation.history),
         )
+
+
+def abstention_key(reason: str | None) -> str:
+    """The message key that tells a reader why there is no answer."""
+    return "qa.other_language" if reason == "other_language" else "qa.abstained"

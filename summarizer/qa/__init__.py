@@ -10,6 +10,7 @@ from .._lazy import lazy_exports
 _EXPORTS = {
     "answer": ".api",
     "DEFAULT_QA_MODEL": ".types",
+    "AbstainReason": ".types",
     "Answer": ".types",
     "Evidence": ".types",
     "QABackendName": ".types",
@@ -17,6 +18,15 @@ _EXPORTS = {
     "Turn": ".types",
 }
 
-__all__ = ["DEFAULT_QA_MODEL", "Answer", "Evidence", "QABackendName", "QAOptions", "Turn", "answer"]
+__all__ = [
+    "DEFAULT_QA_MODEL",
+    "AbstainReason",
+    "Answer",
+    "Evidence",
+    "QABackendName",
+    "QAOptions",
+    "Turn",
+    "answer",
+]
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from summarizer.errors import InputError
 from summarizer.types import Article
@@ -21,8 +22,14 @@ def answer(
     history: Sequence[Turn] = (),
     options: QAOptions | None = None,
 ) -> Answer:
-    """Answers from the article alone, quoting it; `abstained=True` when the article does not say."""
-    options = options or QAOptions()
+    """Answers from the article alone, quoting it; when it abstains, `reason` says why."""
+    result = _answer(question, article, history, options or QAOptions())
+    if result.abstained and result.reason is None:
+        return replace(result, reason="not_in_article")
+    return result
+
+
+def _answer(question: str, article: Article, history: Sequence[Turn], options: QAOptions) -> Answer:
     question = question.strip()
     if not question:
         raise InputError("the question is empty")

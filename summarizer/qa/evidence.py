@@ -6,7 +6,7 @@ import bisect
 from collections.abc import Sequence
 
 from summarizer.errors import InputError
-from summarizer.text import Sentence, normalize, split_sentences
+from summarizer.text import Sentence, is_boilerplate, normalize, split_sentences
 from summarizer.types import Article
 
 from .types import Evidence
@@ -21,6 +21,13 @@ def article_sentences(article: Article) -> list[Sentence]:
     if not sentences:
         raise InputError("the article has no text to answer from")
     return sentences
+
+
+def candidate_sentences(article: Article) -> list[Sentence]:
+    """Sentences that may answer: page furniture (menus, comment forms) only if nothing else is left."""
+    sentences = article_sentences(article)
+    content = [sentence for sentence in sentences if not is_boilerplate(sentence.text)]
+    return content or sentences
 
 
 def to_evidence(sentence: Sentence) -> Evidence:

@@ -52,6 +52,8 @@ _PLAIN_QUESTION_WORDS = frozenset(
 _QUESTION_WORDS = frozenset(_INTENT_WORDS) | frozenset(_OPENING_ONLY) | _PLAIN_QUESTION_WORDS
 # Between the question word and the counted noun: "how many X", "كم عدد X".
 _QUANTITY_WORDS = frozenset({"many", "much", "عدد", "number", "of"})
+# A bare article or clitic left over from a cut-off word is never a content word.
+_FRAGMENTS = frozenset({"ال", "وال", "بال", "لل"})
 _CONJUNCTION = re.compile("^[وف](?=..)")
 # A follow-up with fewer content terms than this borrows the previous question's ("and when?").
 SHORT_FOLLOW_UP_TERMS = 2
@@ -78,6 +80,8 @@ def _intent(tokens: list[str]) -> Intent:
     for word in (*pairs, *tokens):
         if word in _INTENT_WORDS:
             return _INTENT_WORDS[word]
+    if tokens[:1] == ["من"] and tokens[1:2] in (["اي"], ["ايه"]):
+        return Intent.OTHER  # "من أي شركة": "from which company", not "who"
     if tokens and tokens[0] in _OPENING_ONLY:  # after the others: "من أين" asks "from where"
         return _OPENING_ONLY[tokens[0]]
     return Intent.OTHER
@@ -98,7 +102,7 @@ def _counted(tokens: list[str], terms: tuple[str, ...]) -> str | None:
 def parse_question(question: str) -> ParsedQuestion:
     """Splits a question into its intent and the content terms that must appear as evidence."""
     tokens = [_bare(token) for token in words(question)]
-    kept = [token for token in tokens if token not in _QUESTION_WORDS]
+    kept = [token for token in tokens if token not in _QUESTION_WORDS and token not in _FRAGMENTS]
     terms = tuple(dict.fromkeys(evidence_terms(" ".join(kept))))
     intent = _intent(tokens)
     focus = _counted(tokens, terms) if intent is Intent.NUMBER else None

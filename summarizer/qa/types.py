@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 QABackendName = Literal["retrieval", "transformers", "llm"]
+# Why an answer abstained: the article does not say, or the offline reader cannot read the
+# question's language (a model backend can).
+AbstainReason = Literal["not_in_article", "other_language"]
 
 DEFAULT_QA_MODEL = "deepset/xlm-roberta-large-squad2"
 DEFAULT_LLM_API_KEY_ENV = "KHULASA_LLM_API_KEY"
@@ -30,6 +33,7 @@ class Answer:
     score: float
     abstained: bool
     backend: str
+    reason: AbstainReason | None = None  # set whenever abstained
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +49,9 @@ class QAOptions:
     """Picks and tunes the Q&A backend; the bot maps its config onto this."""
 
     backend: QABackendName = "retrieval"
-    # retrieval: the confidence (0..1) under which the article is taken not to answer
-    min_score: float = 0.5
+    # retrieval: the reader's probability (0..1) under which the article is taken not to answer;
+    # None: the threshold calibrated on held-out folds and shipped with the reader's weights
+    min_score: float | None = None
     max_evidence: int = 2
     # transformers
     model: str = DEFAULT_QA_MODEL

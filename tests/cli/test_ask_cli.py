@@ -80,8 +80,9 @@ def test_json_output_has_the_contract_keys(capsys: pytest.CaptureFixture[str]) -
     payload = run_json(
         capsys, "--article-file", str(EN_CHIP), "How many cores does the processor have?"
     )
-    assert set(payload) == {"answer", "evidence", "abstained", "backend"}
+    assert set(payload) == {"answer", "evidence", "abstained", "reason", "backend"}
     assert payload["abstained"] is False and payload["backend"] == "retrieval"
+    assert payload["reason"] is None
     (evidence,) = payload["evidence"]
     assert evidence["text"] == CORES_SENTENCE
     assert set(evidence) == {"text", "index", "start", "end"}
@@ -98,17 +99,23 @@ def test_json_keeps_arabic_unescaped(capsys: pytest.CaptureFixture[str]) -> None
 
 
 @pytest.mark.parametrize(
-    ("question", "message"),
+    ("article", "question", "message"),
     [
-        ("من فاز بكأس العالم؟", "لم يذكر المقال ذلك."),
-        ("Who won the world cup?", "The article doesn't say."),
+        (SEED, "من فاز بكأس العالم؟", "لم يذكر المقال ذلك."),
+        (EN_CHIP, "Who won the world cup?", "The article doesn't say."),
     ],
 )
 def test_abstention_is_said_in_the_question_language(
-    capsys: pytest.CaptureFixture[str], question: str, message: str
+    capsys: pytest.CaptureFixture[str], article: Path, question: str, message: str
 ) -> None:
-    payload = run_json(capsys, "--article-file", str(SEED), question)
-    assert payload == {"answer": message, "evidence": [], "abstained": True, "backend": "retrieval"}
+    payload = run_json(capsys, "--article-file", str(article), question)
+    assert payload == {
+        "answer": message,
+        "evidence": [],
+        "abstained": True,
+        "reason": "not_in_article",
+        "backend": "retrieval",
+    }
 
 
 def test_markdown_file_title_is_not_the_text(
@@ -322,3 +329,115 @@ def test_transformers_model_from_the_command_line_honours_local_files_only(
     assert main(argv) == 2
     assert calls == [("org/qa-model", "cpu", True)]
     assert "org/qa-model" in capsys.readouterr().err
+
+
+def test_json_reason_says_the_article_does_not_say(capsys: pytest.CaptureFixture[str]) -> None:
+    payload = run_json(capsys, "--article-file", str(EN_CHIP), "Who won the football world cup?")
+    assert payload["abstained"] is True and payload["reason"] == "not_in_article"
+    assert payload["answer"] == "The article doesn't say."
+
+
+def test_json_reason_says_the_question_is_in_another_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    payload = run_json(capsys, "--article-file", str(SEED), "Who founded the company?")
+    assert payload["abstained"] is True and payload["reason"] == "other_language"
+    assert "qa.backend: transformers" in payload["answer"]
+
+
+def test_batch_answers_every_good_line_and_names_the_bad_ones(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative article_file is read from the working directory
+    questions = tmp_path / "q.jsonl"
+    answers = tmp_path / "a.jsonl"
+    lines = [
+        {
+            "id": "cores",
+            "question": "How many cores does the processor have?",
+            "article": EN_CHIP.read_text(encoding="utf-8"),
+        },
+        "not json",
+        {"id": "seed", "question": "كم عدد معلمات النموذج؟", "article_file": str(SEED)},
+        {"id": "both", "question": "?", "article": "x", "article_file": "y"},
+        {"id": "cup", "question": "Who won the football world cup?", "article_file": "en.txt"},
+    ]
+    (tmp_path / "en.txt").write_text(EN_CHIP.read_text(encoding="utf-8"), encoding="utf-8")
+    questions.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines),
+        encoding="utf-8",
+    )
+    assert main(["ask", "--input", str(questions), "--output", str(answers)]) == 1
+    rows = [json.loads(line) for line in answers.read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in rows] == ["cores", "seed", "cup"]
+    for row in rows:
+        assert set(row) == {"id", "answer", "evidence", "abstained", "reason", "backend"}
+    assert CORES_SENTENCE in [e["text"] for e in rows[0]["evidence"]]
+    assert "671 مليار معلمة" in rows[1]["answer"]
+    assert rows[2]["abstained"] is True and rows[2]["reason"] == "not_in_article"
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("khulasa: line 2 skipped: not JSON")
+    assert err[1].startswith("khulasa: line 4 skipped: expected exactly one of")
+
+
+def test_batch_without_output_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "q.jsonl").write_text("", encoding="utf-8")
+    assert main(["ask", "--input", str(tmp_path / "q.jsonl")]) == 2
+    assert "needs both --input and --output" in capsys.readouterr().err
+
+
+def test_ask_without_an_article_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "What?"]) == 2
+    assert "--article-file" in capsys.readouterr().err
+
+
+def test_eval_qa_prints_the_four_rates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    chip = EN_CHIP.read_text(encoding="utf-8").split("\n", 2)[2].strip()
+    seed = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
+    cores = chip.index("24 cores")
+    params = seed.index("671 مليار معلمة")
+    data = tmp_path / "d.jsonl"
+    records = [
+        {
+            "id": "chip",
+            "paragraphs": [chip],
+            "qas": [
+                {
+                    "id": "1",
+                    "question": "How many cores does the processor have?",
+                    "paragraph": 0,
+                    "answers": [{"text": "24 cores", "start": cores}],
+                }
+            ],
+        },
+        {
+            "id": "seed",
+            "paragraphs": [seed],
+            "qas": [
+                {
+                    "id": "2",
+                    "question": "كم عدد معلمات النموذج؟",
+                    "paragraph": 0,
+                    "answers": [{"text": "671 مليار معلمة", "start": params}],
+                },
+                {
+                    "id": "3",
+                    "question": "Who founded the company?",
+                    "paragraph": 0,
+                    "answers": [{"text": "671 مليار معلمة", "start": params}],
+                },
+            ],
+        },
+    ]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    assert main(["eval-qa", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "answerable, right sentence quoted" in out and "100.0%  (2/2)" in out
+    assert "question from another article, abstains" in out
+    assert "other-language question, right or told so" in out and "(1/1)" in out
+
+
+def test_eval_qa_bad_data_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "d.jsonl").write_text('{"text": "no paragraphs"}\n', encoding="utf-8")
+    assert main(["eval-qa", "--data", str(tmp_path / "d.jsonl")]) == 2
+    assert "line 1" in capsys.readouterr().err

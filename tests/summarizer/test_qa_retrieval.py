@@ -10,6 +10,7 @@ import pytest
 from summarizer.errors import InputError
 from summarizer.qa import Answer, QAOptions, Turn, answer
 from summarizer.qa.question import Intent, parse_question
+from summarizer.qa.retrieval import min_score
 from summarizer.text import parse_article_file
 from summarizer.types import Article
 
@@ -41,7 +42,7 @@ def test_golden_question(case: dict) -> None:
     else:
         assert not result.abstained, f"abstained with score {result.score:.2f}"
         assert case["evidence"] in quoted(result)
-        assert result.score >= QAOptions().min_score
+        assert result.score >= min_score(QAOptions())
 
 
 def _outcome(case: dict) -> str:

@@ -1,0 +1,177 @@
+"""The learned offline reader: ranks sentences, then says how likely the best one answers.
+
+Two small logistic models, shipped as a versioned text file beside this module
+(`reader_weights.txt`, written by `make train-qa`): a ranker whose softmax over an article's
+sentences picks the answering one, and an answerability model whose output is a calibrated
+probability that the picked sentence answers the question. `qa.min_score` thresholds that
+probability. No dependency beyond the standard library is needed to load or apply them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from summarizer.errors import ModelUnavailableError
+from summarizer.text import Sentence
+
+from .features import ANSWER_FEATURES, SENTENCE_FEATURES, ArticleMatch, answer_values, match_article
+from .question import Intent, ParsedQuestion
+
+WEIGHTS_FILE = "reader_weights.txt"
+_KIND_MISSING = SENTENCE_FEATURES.index("kind_missing")
+_SPECIFIC_WINDOW = SENTENCE_FEATURES.index("specific_window")
+# Dates have few forms; numbers many (duals such as يومين, words), so only "when?" is strict.
+_NEEDS_KIND = frozenset({Intent.DATE})
+FORMAT = "khulasa-qa-reader 1"
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderWeights:
+    """The ranker's and the answerability model's coefficients, and the calibrated threshold."""
+
+    version: str
+    ranker: tuple[float, ...]  # aligned with SENTENCE_FEATURES
+    answerer: tuple[float, ...]  # aligned with ANSWER_FEATURES
+    threshold: float
+    notes: tuple[str, ...] = ()  # provenance lines kept as comments
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """One candidate sentence with its ranker score and its share of the article's softmax."""
+
+    sentence: Sentence
+    score: float
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The ranked candidates (best first) and the probability that the best one answers."""
+
+    candidates: list[Ranked]
+    probability: float
+
+
+def _dot(weights: Sequence[float], values: Sequence[float]) -> float:
+    return sum(w * v for w, v in zip(weights, values, strict=True))
+
+
+def sigmoid(value: float) -> float:
+    """Logistic function, safe for large magnitudes."""
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+def softmax(scores: Sequence[float]) -> list[float]:
+    """Shares of exp(score), shifted by the maximum so nothing overflows."""
+    top = max(scores)
+    exps = [math.exp(score - top) for score in scores]
+    total = sum(exps)
+    return [value / total for value in exps]
+
+
+def score_match(match: ArticleMatch, weights: ReaderWeights, parsed: ParsedQuestion) -> Reading:
+    """Applies both models to an article's feature rows."""
+    if not match.rows:
+        return Reading(candidates=[], probability=0.0)
+    scores = [_dot(weights.ranker, row.values) for row in match.rows]
+    probabilities = softmax(scores)
+    answerable = sigmoid(
+        _dot(weights.answerer, answer_values(match, scores, probabilities, parsed.intent))
+    )
+    ranked = [
+        Ranked(row.sentence, score, probability)
+        for row, score, probability in zip(match.rows, scores, probabilities, strict=True)
+    ]
+    ranked.sort(key=lambda item: (-item.score, item.sentence.index))
+    best = max(match.rows, key=lambda row: (_dot(weights.ranker, row.values), -row.sentence.index))
+    if parsed.intent in _NEEDS_KIND and best.values[_KIND_MISSING]:
+        answerable = 0.0  # "when?" with no date or time in the best sentence
+    if match.specific_count and not best.values[_SPECIFIC_WINDOW]:
+        answerable = 0.0  # only the article's topic words match: it does not say this
+    return Reading(candidates=ranked, probability=answerable)
+
+
+def read(
+    parsed: ParsedQuestion,
+    question: str,
+    sentences: Sequence[Sentence],
+    weights: ReaderWeights | None = None,
+) -> Reading:
+    """Ranks the sentences for the question and estimates whether the best one answers it."""
+    weights = weights or load_weights()
+    if not parsed.terms:
+        return Reading(candidates=[], probability=0.0)
+    return score_match(match_article(parsed, question, sentences), weights, parsed)
+
+
+def format_weights(weights: ReaderWeights) -> str:
+    """The shipped text form: comments, then `key value` lines, one coefficient a line."""
+    lines = [f"# {note}" for note in weights.notes]
+    lines += [
+        f"format {FORMAT}",
+        f"version {weights.version}",
+        f"threshold {weights.threshold:.4f}",
+    ]
+    lines += [
+        f"ranker {name} {value:.6f}"
+        for name, value in zip(SENTENCE_FEATURES, weights.ranker, strict=True)
+    ]
+    lines += [
+        f"answer {name} {value:.6f}"
+        for name, value in zip(ANSWER_FEATURES, weights.answerer, strict=True)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def parse_weights(text: str) -> ReaderWeights:
+    """Reads `format_weights` output; the feature names must be exactly the code's, in order."""
+    fields: dict[str, str] = {}
+    ranker: dict[str, float] = {}
+    answerer: dict[str, float] = {}
+    notes = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            notes.append(line[1:].strip())
+            continue
+        key, _, rest = line.partition(" ")
+        try:
+            if key in ("ranker", "answer"):
+                name, value = rest.split()
+                (ranker if key == "ranker" else answerer)[name] = float(value)
+            else:
+                fields[key] = rest.strip()
+        except ValueError as error:
+            raise ModelUnavailableError(f"reader weights line {number}: {line!r}") from error
+    if fields.get("format") != FORMAT:
+        raise ModelUnavailableError(f"reader weights are not {FORMAT!r}")
+    if tuple(ranker) != SENTENCE_FEATURES or tuple(answerer) != ANSWER_FEATURES:
+        raise ModelUnavailableError("reader weights were trained for other features; retrain")
+    try:
+        threshold = float(fields["threshold"])
+    except (KeyError, ValueError) as error:
+        raise ModelUnavailableError("reader weights lack a numeric threshold") from error
+    return ReaderWeights(
+        version=fields.get("version", "unknown"),
+        ranker=tuple(ranker.values()),
+        answerer=tuple(answerer.values()),
+        threshold=threshold,
+        notes=tuple(notes),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_weights() -> ReaderWeights:
+    """The weights shipped inside the package (read once, on first use)."""
+    text = resources.files(__package__).joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
+    return parse_weights(text)

@@ -1,0 +1,1 @@
+"""Deterministic training scripts for the weights shipped inside the package."""
