@@ -35,7 +35,7 @@ from bot.adapters.telegram.adapter import (  # noqa: E402
 )
 from bot.adapters.telegram.errors import RetryPolicy  # noqa: E402
 from bot.adapters.telegram.sender import TelegramSender  # noqa: E402
-from bot.config import TelegramConfig  # noqa: E402
+from bot.adapters.telegram.settings import TelegramConfig  # noqa: E402
 from bot.core.types import Destination, Post  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN"
