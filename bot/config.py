@@ -53,10 +53,14 @@ class SummarizerConfig(_Model):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     quantize: bool = False
     batch_size: int = Field(8, ge=1)
+    cuda_batch_size: int = Field(32, ge=1)
     local_files_only: bool = False
     cache_dir: str | None = None
     threads: int | None = Field(None, ge=1)
+    inter_threads: int = Field(1, ge=1)
     compute_type: str | None = None
+    long_input: Literal["select", "chunks"] = "select"
+    output_vocabulary: Literal["trimmed", "full"] = "trimmed"
     # Model backends read at most this much of an article (each 512-token chunk is a model call);
     # null reads everything. The extractive backend always reads the whole text.
     max_input_chars: int | None = Field(50_000, ge=1000)

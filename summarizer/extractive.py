@@ -146,6 +146,20 @@ class ExtractiveSummarizer:
         self._score(candidates, graph, vectors, title_vector)
         return self._pick(candidates, graph)
 
+    def rank(self, sentences: list[Sentence], title: str | None = None) -> list[Sentence]:
+        """Sentences best first by score; furniture and those past the candidate cap last."""
+        title_terms = Counter(content_terms(title)) if title else Counter()
+        candidates = self._candidates(sentences, set(title_terms))
+        if not candidates:
+            return list(sentences)
+        vectors = _tf_idf_vectors([candidate.terms for candidate in candidates], title_terms)
+        graph = _similarity_graph(vectors[: len(candidates)])
+        title_vector = vectors[len(candidates)] if title_terms else None
+        self._score(candidates, graph, vectors, title_vector)
+        ranked = [c.sentence for c in sorted(candidates, key=lambda c: (-c.score, c.rank))]
+        scored = {sentence.index for sentence in ranked}
+        return ranked + [sentence for sentence in sentences if sentence.index not in scored]
+
     def _score(
         self,
         candidates: list[_Candidate],
@@ -209,3 +223,11 @@ def _truncate(text: str, limit: int) -> str:
     """Cut at a word boundary so a single long sentence still fits a character budget."""
     cut = text[: max(limit - len(_ELLIPSIS), 0)].rsplit(" ", 1)[0]
     return (cut.rstrip(" ،,;؛:") + _ELLIPSIS)[:limit]
+
+
+def rank_sentences(sentences: list[Sentence], title: str | None = None) -> list[Sentence]:
+    """Sentences best first by the scores this backend picks from; unscored ones last, in order.
+
+    The seq2seq backends call it to choose what of an over-long article the model reads.
+    """
+    return ExtractiveSummarizer().rank(sentences, title)
