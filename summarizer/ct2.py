@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.chunking import Seq2SeqEngine
+from summarizer.ct2_tokenizer import SPIECE, load_tokenizer_file
 from summarizer.hf import TransformersSummarizer, load_tokenizer, new_token_limits
 from summarizer.models import (
     RoutedSeq2SeqSummarizer,
@@ -97,6 +98,8 @@ def convert(model: str, source: str, revision: str | None, quantization: str, ta
             str(work), quantization=quantization, force=True
         )
         load_tokenizer(source, revision).save_pretrained(str(work))  # the cache needs nothing else
+        if (Path(source) / SPIECE).is_file():  # a leaner run-time tokenizer (ct2_tokenizer)
+            shutil.copy2(Path(source) / SPIECE, work / SPIECE)
         marker = {"model": model, "revision": revision, "quantization": quantization}
         (work / MARKER).write_text(json.dumps(marker), encoding="utf-8")
         if target.exists():  # an unfinished or corrupted earlier attempt
@@ -131,10 +134,8 @@ def trim(base: Path, scripts: frozenset[str]) -> Path:
     The trimmed directory links to base's weights and adds `vmap.txt`; it is built in a temp
     dir and renamed, like a conversion, so a crash leaves nothing half-written.
     """
-    from tokenizers import Tokenizer
-
     vocabulary = _ct2_vocabulary(base)
-    known = Tokenizer.from_file(str(base / "tokenizer.json")).get_vocab()
+    known = load_tokenizer_file(base).get_vocab()
     kept = kept_pieces(vocabulary, known, scripts, _SPECIALS)
     target = trimmed_dir(base, kept)
     if is_converted(target) and (target / VMAP).is_file():
@@ -173,7 +174,7 @@ def _link(source: Path, link: Path) -> None:
 
 
 class Ct2Engine:
-    """Token counting with the saved tokenizer.json, generation with a CTranslate2 Translator."""
+    """Token counting with the saved tokenizer, generation with a CTranslate2 Translator."""
 
     def __init__(
         self,
@@ -182,13 +183,16 @@ class Ct2Engine:
         settings: GenerationSettings,
         trimmed_for: frozenset[str] | None = None,
         inter_threads: int = 1,
+        max_batch: int = 0,
     ) -> None:
         self.translator = translator
-        self.tokenizer = tokenizer  # a `tokenizers.Tokenizer`: no transformers, so no torch
+        # a `tokenizers.Tokenizer` or its SentencePiece stand-in: no transformers, so no torch
+        self.tokenizer = tokenizer
         self.settings = settings
         # languages the trimmed vocabulary writes; None = the translator has no vocabulary map
         self.trimmed_for = trimmed_for
         self.inter_threads = inter_threads
+        self.max_batch = max_batch  # articles decoded together (0: the whole call)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts without the end token."""
@@ -217,8 +221,6 @@ class Ct2Engine:
     def generate(self, texts: list[str]) -> list[str]:
         """One batch through `translate_batch` with the transformers backend's settings."""
         minimum, maximum = new_token_limits(self.settings)
-        # with inter_threads workers, sub-batches of the batch decode side by side
-        share = -(-len(texts) // self.inter_threads)
         results = self.translator.translate_batch(
             self.source_tokens(texts),
             beam_size=self.settings.num_beams,
@@ -228,9 +230,14 @@ class Ct2Engine:
             no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
             length_penalty=self.settings.length_penalty,
             use_vmap=self.use_vmap(texts),
-            max_batch_size=share if self.inter_threads > 1 else 0,
+            max_batch_size=self.sub_batch(len(texts)),
         )
         return [self.decode(result.hypotheses[0]) for result in results]
+
+    def sub_batch(self, size: int) -> int:
+        """Articles per CTranslate2 sub-batch: max_batch, and a share per worker (0: all)."""
+        share = -(-size // self.inter_threads) if self.inter_threads > 1 else size
+        return min(share, self.max_batch) if self.max_batch else share
 
     def decode(self, tokens: list[str]) -> str:
         """Text of output pieces; padding pieces beyond the tokenizer's vocabulary are dropped."""
@@ -246,7 +253,6 @@ def load_translator(
     On CPU the cores are shared: inter_threads workers of threads // inter_threads each.
     """
     import ctranslate2
-    from tokenizers import Tokenizer
 
     translator = ctranslate2.Translator(
         str(directory),
@@ -255,7 +261,7 @@ def load_translator(
         inter_threads=inter_threads,
         intra_threads=max(1, threads // inter_threads) if device == "cpu" else threads,
     )
-    return translator, Tokenizer.from_file(str(directory / "tokenizer.json"))
+    return translator, load_tokenizer_file(directory)
 
 
 class Ct2Summarizer(RoutedSeq2SeqSummarizer):
@@ -270,6 +276,7 @@ class Ct2Summarizer(RoutedSeq2SeqSummarizer):
         self.compute_type = compute_type(options, self.device)
         self.threads = options.threads or os.cpu_count() or 1
         self.inter = max(1, min(options.inter_threads, self.threads))
+        self.cpu_batch = options.ct2_cpu_batch_size
         self.cache_dir = (
             Path(options.cache_dir).expanduser() if options.cache_dir else default_cache_dir()
         )
@@ -351,6 +358,7 @@ class Ct2Summarizer(RoutedSeq2SeqSummarizer):
                     self.options.generation,
                     trimmed_for=self._trimmed_for(model, target),
                     inter_threads=self.inter,
+                    max_batch=self.batch_size() if self.device == "cuda" else self.cpu_batch,
                 )
                 self._engines[model] = (engine, self.name)
             except ConversionError as error:
