@@ -54,6 +54,7 @@ class SummarizerConfig(_Model):
     quantize: bool = False
     batch_size: int = Field(8, ge=1)
     cuda_batch_size: int = Field(32, ge=1)
+    ct2_cpu_batch_size: int = Field(2, ge=1)
     local_files_only: bool = False
     cache_dir: str | None = None
     threads: int | None = Field(None, ge=1)

@@ -31,6 +31,7 @@ def summarizer_options(config: SummarizerConfig) -> SummarizerOptions:
         quantize=config.quantize,
         batch_size=config.batch_size,
         cuda_batch_size=config.cuda_batch_size,
+        ct2_cpu_batch_size=config.ct2_cpu_batch_size,
         inter_threads=config.inter_threads,
         long_input=config.long_input,
         output_vocabulary=config.output_vocabulary,
