@@ -61,8 +61,9 @@ class SummarizerOptions:
     output_languages: dict[str, str] = field(default_factory=dict)
     sentences: int = 3
     max_chars: int | None = None
-    # seq2seq backends read at most this much of an article (with a warning): every 512-token
-    # chunk costs a model call, so a 2 MB paste would take hours on a CPU; None = no limit
+    # seq2seq backends read at most this much of an article (with a warning): with
+    # long_input: chunks every 512-token chunk costs a model call, so a 2 MB paste would take
+    # hours on a CPU; select only ranks it; None = no limit
     max_input_chars: int | None = 50_000
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     device: str = "auto"  # auto | cpu | cuda
