@@ -23,19 +23,26 @@ class Baseline:
     """A fp32 model and tokenizer loaded the plain way, summarizing one article per call."""
 
     def __init__(
-        self, model_dir: str, generate_kwargs: dict[str, Any], max_input_tokens: int = 512
+        self,
+        model_dir: str,
+        generate_kwargs: dict[str, Any],
+        max_input_tokens: int = 512,
+        device: str = "cpu",
     ) -> None:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).eval()
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).eval().to(device)
+        self.device = device
         self.generate_kwargs = generate_kwargs
         self.max_input_tokens = max_input_tokens
         self.pipeline = None
         if has_summarization_pipeline():
             from transformers import pipeline
 
-            self.pipeline = pipeline("summarization", model=self.model, tokenizer=self.tokenizer)
+            self.pipeline = pipeline(
+                "summarization", model=self.model, tokenizer=self.tokenizer, device=device
+            )
 
     def token_ids(self, text: str, **extra: Any) -> Any:
         """The generated ids (or the full generate output when extra asks for a dict)."""
@@ -48,7 +55,7 @@ class Baseline:
             return output[0]["summary_token_ids"]
         inputs = self.tokenizer(
             text, return_tensors="pt", truncation=True, max_length=self.max_input_tokens
-        )
+        ).to(self.device)
         with torch.no_grad():
             output = self.model.generate(**inputs, **self.generate_kwargs, **extra)
         return output if extra else output[0]

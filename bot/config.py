@@ -61,10 +61,15 @@ class SummarizerConfig(_Model):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     quantize: bool = _SUMMARIZER.quantize
     batch_size: int = Field(_SUMMARIZER.batch_size, ge=1)
+    cuda_batch_size: int = Field(_SUMMARIZER.cuda_batch_size, ge=1)
+    ct2_cpu_batch_size: int = Field(_SUMMARIZER.ct2_cpu_batch_size, ge=1)
     local_files_only: bool = _SUMMARIZER.local_files_only
     cache_dir: str | None = _SUMMARIZER.cache_dir
     threads: int | None = Field(_SUMMARIZER.threads, ge=1)
+    inter_threads: int = Field(_SUMMARIZER.inter_threads, ge=1)
     compute_type: str | None = _SUMMARIZER.compute_type
+    long_input: Literal["select", "chunks"] = _SUMMARIZER.long_input
+    output_vocabulary: Literal["trimmed", "full"] = _SUMMARIZER.output_vocabulary
     # Model backends read at most this much of an article (each 512-token chunk is a model call);
     # null reads everything. The extractive backend always reads the whole text.
     max_input_chars: int | None = Field(_SUMMARIZER.max_input_chars, ge=1000)

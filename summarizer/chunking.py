@@ -1,6 +1,7 @@
 """Long articles summarized whole: token-aware chunking and a recursive reduce, for any seq2seq engine.
 
-Strategy (shared by the ``transformers`` and ``ct2`` backends):
+The ``long_input: chunks`` strategy of the ``transformers`` and ``ct2`` backends (the default,
+``select``, lives in `summarizer.selection`; ADR 010 compares them):
 
 0. (In the backends, before this module) an article longer than ``max_input_chars``
    (default 50,000 characters, a long feature) is cut at a word boundary with a warning:
@@ -56,7 +57,7 @@ def _pieces(text: str) -> list[str]:
     return [sentence for sentence in sentences if sentence]
 
 
-def _cut_words(words: list[str], counts: list[int], budget: int) -> Iterator[str]:
+def cut_words(words: list[str], counts: list[int], budget: int) -> Iterator[str]:
     """Word-boundary pieces of an over-long sentence, each within budget tokens."""
     start, used = 0, 0
     for position, count in enumerate(counts):
@@ -78,7 +79,7 @@ def chunk_text(text: str, engine: Seq2SeqEngine, max_input_tokens: int) -> list[
     for sentence, count in zip(sentences, counts, strict=True):
         if count > budget:
             words = sentence.split(" ")
-            pieces = list(_cut_words(words, engine.count_tokens(words), budget))
+            pieces = list(cut_words(words, engine.count_tokens(words), budget))
             sentence_parts = list(zip(pieces, engine.count_tokens(pieces), strict=True))
         else:
             sentence_parts = [(sentence, count)]

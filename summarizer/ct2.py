@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.chunking import Seq2SeqEngine
+from summarizer.ct2_tokenizer import SPIECE, load_tokenizer_file
 from summarizer.hf import TransformersSummarizer, load_tokenizer, new_token_limits
 from summarizer.models import (
     RoutedSeq2SeqSummarizer,
@@ -20,14 +21,28 @@ from summarizer.models import (
     locate_model,
     require_modules,
     routed_models,
+    written_languages,
 )
+from summarizer.text import detect_language
 from summarizer.types import GenerationSettings, SummarizerOptions
+from summarizer.vocabulary import (
+    covered_languages,
+    kept_digest,
+    kept_pieces,
+    scripts_for,
+    vmap_lines,
+)
 
 logger = logging.getLogger(__name__)
 
 # Written last: a directory without it is not a finished conversion.
 MARKER = "khulasa-converted.json"
 _TEMP_PREFIX = ".converting-"
+VMAP = "vmap.txt"  # the name CTranslate2 looks for beside model.bin
+_VOCABULARIES = ("shared_vocabulary.json", "target_vocabulary.json")
+_SPECIALS = ("<pad>", "</s>", "<unk>", "<s>")
+# trimmed_for of a model whose summary language the routing fixes: trim whatever the input
+ALL_LANGUAGES: frozenset[str] = frozenset({"*"})
 _REASON_CHARS = 160  # converter errors list every supported architecture; a log line needs less
 # What a failed conversion raises: unsupported architecture, unreadable weights, disk full.
 CONVERSION_ERRORS = (ValueError, NotImplementedError, KeyError, OSError, RuntimeError)
@@ -83,6 +98,8 @@ def convert(model: str, source: str, revision: str | None, quantization: str, ta
             str(work), quantization=quantization, force=True
         )
         load_tokenizer(source, revision).save_pretrained(str(work))  # the cache needs nothing else
+        if (Path(source) / SPIECE).is_file():  # a leaner run-time tokenizer (ct2_tokenizer)
+            shutil.copy2(Path(source) / SPIECE, work / SPIECE)
         marker = {"model": model, "revision": revision, "quantization": quantization}
         (work / MARKER).write_text(json.dumps(marker), encoding="utf-8")
         if target.exists():  # an unfinished or corrupted earlier attempt
@@ -97,13 +114,85 @@ def convert(model: str, source: str, revision: str | None, quantization: str, ta
     return target
 
 
-class Ct2Engine:
-    """Token counting with the saved tokenizer.json, generation with a CTranslate2 Translator."""
+def _ct2_vocabulary(directory: Path) -> list[str]:
+    """The converted model's target vocabulary, id order (what a vocabulary map must name)."""
+    for name in _VOCABULARIES:
+        if (directory / name).is_file():
+            return json.loads((directory / name).read_text(encoding="utf-8"))
+    raise OSError(f"no vocabulary file in {directory}")
 
-    def __init__(self, translator: Any, tokenizer: Any, settings: GenerationSettings) -> None:
+
+def trimmed_dir(base: Path, kept: list[str]) -> Path:
+    """Where base's conversion with a vocabulary map of kept lives: keyed by model, revision,
+    quantization (all in base's name) and the kept set."""
+    return base.parent / f"{base.name}-vocab-{kept_digest(kept)}"
+
+
+def trim(base: Path, scripts: frozenset[str]) -> Path:
+    """base's conversion restricted to scripts (plus each batch's input pieces), made once.
+
+    The trimmed directory links to base's weights and adds `vmap.txt`; it is built in a temp
+    dir and renamed, like a conversion, so a crash leaves nothing half-written.
+    """
+    vocabulary = _ct2_vocabulary(base)
+    known = load_tokenizer_file(base).get_vocab()
+    kept = kept_pieces(vocabulary, known, scripts, _SPECIALS)
+    target = trimmed_dir(base, kept)
+    if is_converted(target) and (target / VMAP).is_file():
+        return target
+    work = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=base.parent))
+    try:
+        for item in base.iterdir():
+            if item.name not in (MARKER, VMAP):
+                _link(item, work / item.name)
+        with (work / VMAP).open("w", encoding="utf-8") as stream:
+            stream.writelines(line + "\n" for line in vmap_lines(vocabulary, kept))
+        marker = {"base": base.name, "scripts": sorted(scripts), "kept": len(kept)}
+        (work / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    logger.info(
+        "output vocabulary of %s trimmed to %d of %d pieces (%s) in %s",
+        base.name,
+        len(kept),
+        len(vocabulary),
+        ", ".join(sorted(scripts)),
+        target,
+    )
+    return target
+
+
+def _link(source: Path, link: Path) -> None:
+    """A symlink to source, or a copy where the filesystem has none."""
+    try:
+        link.symlink_to(source.resolve())
+    except OSError:
+        shutil.copy2(source, link)
+
+
+class Ct2Engine:
+    """Token counting with the saved tokenizer, generation with a CTranslate2 Translator."""
+
+    def __init__(
+        self,
+        translator: Any,
+        tokenizer: Any,
+        settings: GenerationSettings,
+        trimmed_for: frozenset[str] | None = None,
+        inter_threads: int = 1,
+        max_batch: int = 0,
+    ) -> None:
         self.translator = translator
-        self.tokenizer = tokenizer  # a `tokenizers.Tokenizer`: no transformers, so no torch
+        # a `tokenizers.Tokenizer` or its SentencePiece stand-in: no transformers, so no torch
+        self.tokenizer = tokenizer
         self.settings = settings
+        # languages the trimmed vocabulary writes; None = the translator has no vocabulary map
+        self.trimmed_for = trimmed_for
+        self.inter_threads = inter_threads
+        self.max_batch = max_batch  # articles decoded together (0: the whole call)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts without the end token."""
@@ -121,6 +210,14 @@ class Ct2Engine:
             for tokens in pieces
         ]
 
+    def use_vmap(self, texts: list[str]) -> bool:
+        """Trim this batch's output when the model has a map and every text is in a kept language."""
+        if self.trimmed_for is None:
+            return False
+        return self.trimmed_for is ALL_LANGUAGES or all(
+            detect_language(text) in self.trimmed_for for text in texts
+        )
+
     def generate(self, texts: list[str]) -> list[str]:
         """One batch through `translate_batch` with the transformers backend's settings."""
         minimum, maximum = new_token_limits(self.settings)
@@ -132,8 +229,15 @@ class Ct2Engine:
             min_decoding_length=minimum or 0,
             no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
             length_penalty=self.settings.length_penalty,
+            use_vmap=self.use_vmap(texts),
+            max_batch_size=self.sub_batch(len(texts)),
         )
         return [self.decode(result.hypotheses[0]) for result in results]
+
+    def sub_batch(self, size: int) -> int:
+        """Articles per CTranslate2 sub-batch: max_batch, and a share per worker (0: all)."""
+        share = -(-size // self.inter_threads) if self.inter_threads > 1 else size
+        return min(share, self.max_batch) if self.max_batch else share
 
     def decode(self, tokens: list[str]) -> str:
         """Text of output pieces; padding pieces beyond the tokenizer's vocabulary are dropped."""
@@ -141,15 +245,23 @@ class Ct2Engine:
         return self.tokenizer.decode([i for i in ids if i is not None], skip_special_tokens=True)
 
 
-def load_translator(directory: Path, device: str, compute: str, threads: int) -> tuple[Any, Any]:
-    """A Translator and its tokenizer from a converted directory (no torch needed)."""
+def load_translator(
+    directory: Path, device: str, compute: str, threads: int, inter_threads: int = 1
+) -> tuple[Any, Any]:
+    """A Translator and its tokenizer from a converted directory (no torch needed).
+
+    On CPU the cores are shared: inter_threads workers of threads // inter_threads each.
+    """
     import ctranslate2
-    from tokenizers import Tokenizer
 
     translator = ctranslate2.Translator(
-        str(directory), device=device, compute_type=compute, inter_threads=1, intra_threads=threads
+        str(directory),
+        device=device,
+        compute_type=compute,
+        inter_threads=inter_threads,
+        intra_threads=max(1, threads // inter_threads) if device == "cpu" else threads,
     )
-    return translator, Tokenizer.from_file(str(directory / "tokenizer.json"))
+    return translator, load_tokenizer_file(directory)
 
 
 class Ct2Summarizer(RoutedSeq2SeqSummarizer):
@@ -163,6 +275,8 @@ class Ct2Summarizer(RoutedSeq2SeqSummarizer):
         self.device = resolve_device(options.device)
         self.compute_type = compute_type(options, self.device)
         self.threads = options.threads or os.cpu_count() or 1
+        self.inter = max(1, min(options.inter_threads, self.threads))
+        self.cpu_batch = options.ct2_cpu_batch_size
         self.cache_dir = (
             Path(options.cache_dir).expanduser() if options.cache_dir else default_cache_dir()
         )
@@ -189,33 +303,64 @@ class Ct2Summarizer(RoutedSeq2SeqSummarizer):
         )
         return convert(model, source, self.options.revision, self.compute_type, target)
 
-    def _load(self, model: str) -> tuple[Any, Any]:
+    def trimmed_scripts(self, model: str) -> tuple[frozenset[str] | None, bool]:
+        """The scripts model's output is trimmed to (None: full vocabulary), and whether always."""
+        if self.options.output_vocabulary == "full":
+            return None, False
+        languages, fixed = written_languages(model, self.options)
+        return scripts_for(languages), fixed
+
+    def _trimmed_for(self, model: str, target: Path) -> frozenset[str] | None:
+        """The languages the loaded model's vocabulary map serves (see Ct2Engine.use_vmap)."""
+        scripts, fixed = self.trimmed_scripts(model)
+        if scripts is None or not (target / VMAP).is_file():
+            return None
+        return ALL_LANGUAGES if fixed else covered_languages(scripts)
+
+    def _prepared(self, model: str, base: Path) -> Path:
+        """base, or its trimmed-vocabulary twin when the output vocabulary is trimmed."""
+        scripts, _ = self.trimmed_scripts(model)
+        return base if scripts is None else trim(base, scripts)
+
+    def _load(self, model: str) -> tuple[Path, Any, Any]:
         """Load the converted model, reconverting once when the cached copy will not load."""
-        target = self._converted(model)
-        key = ("ct2", str(target), self.device, self.compute_type, self.threads)
-        try:
+        base = self._converted(model)
+
+        def load(target: Path) -> tuple[Any, Any]:
+            key = ("ct2", str(target), self.device, self.compute_type, self.threads, self.inter)
             return load_once(
-                key, lambda: load_translator(target, self.device, self.compute_type, self.threads)
+                key,
+                lambda: load_translator(
+                    target, self.device, self.compute_type, self.threads, self.inter
+                ),
             )
+
+        try:
+            target = self._prepared(model, base)
+            return target, *load(target)
         except (RuntimeError, ValueError, OSError) as error:
             logger.warning(
-                "cached CTranslate2 model %s does not load (%s); converting it again", target, error
+                "cached CTranslate2 model %s does not load (%s); converting it again", base, error
             )
-            shutil.rmtree(target, ignore_errors=True)
-            target = self._converted(model)
-            return load_once(
-                key, lambda: load_translator(target, self.device, self.compute_type, self.threads)
-            )
+            for stale in base.parent.glob(f"{base.name}*"):  # the conversion and its trims
+                shutil.rmtree(stale, ignore_errors=True)
+            target = self._prepared(model, self._converted(model))
+            return target, *load(target)
 
     def engine(self, model: str) -> tuple[Seq2SeqEngine, str]:
         """The CTranslate2 engine for model, or the transformers one when conversion fails."""
         if model not in self._engines:
             try:
-                translator, tokenizer = self._load(model)
-                self._engines[model] = (
-                    Ct2Engine(translator, tokenizer, self.options.generation),
-                    self.name,
+                target, translator, tokenizer = self._load(model)
+                engine = Ct2Engine(
+                    translator,
+                    tokenizer,
+                    self.options.generation,
+                    trimmed_for=self._trimmed_for(model, target),
+                    inter_threads=self.inter,
+                    max_batch=self.batch_size() if self.device == "cuda" else self.cpu_batch,
                 )
+                self._engines[model] = (engine, self.name)
             except ConversionError as error:
                 logger.warning(
                     "cannot convert %s to CTranslate2 (%s); summarizing with the transformers backend instead",

@@ -236,6 +236,18 @@ class ExtractiveSummarizer:
             for candidate, rank, vector in zip(candidates, centrality, vectors, strict=False)
         ]
 
+    def rank(
+        self, text: str, sentences: list[Sentence], title: str | None = None
+    ) -> list[Sentence]:
+        """Sentences best first by score; furniture and those past the candidate cap last."""
+        scored = self._scored(text, sentences, title)
+        if scored is None:
+            return list(sentences)
+        order = sorted(range(len(scored.sentences)), key=lambda i: -scored.scores[i])
+        ranked = [scored.sentences[i] for i in order]
+        seen = {sentence.index for sentence in ranked}
+        return ranked + [sentence for sentence in sentences if sentence.index not in seen]
+
     def _hand_scores(
         self,
         candidates: list[_Candidate],
@@ -329,3 +341,13 @@ def _truncate(text: str, limit: int) -> str:
     """Cut at a word boundary so a single long sentence still fits a character budget."""
     cut = text[: max(limit - len(_ELLIPSIS), 0)].rsplit(" ", 1)[0]
     return (cut.rstrip(" ،,;؛:") + _ELLIPSIS)[:limit]
+
+
+def rank_sentences(
+    text: str, sentences: list[Sentence], title: str | None = None
+) -> list[Sentence]:
+    """Sentences best first by the scores this backend picks from; unscored ones last, in order.
+
+    The seq2seq backends call it to choose what of an over-long article the model reads.
+    """
+    return ExtractiveSummarizer().rank(text, sentences, title)

@@ -13,8 +13,10 @@ from typing import TypeVar
 
 from summarizer.chunking import Seq2SeqEngine, summarize_texts
 from summarizer.errors import BackendUnavailableError, InputError, ModelUnavailableError
+from summarizer.selection import summarize_selected
 from summarizer.text import detect_language
 from summarizer.types import Article, SummarizerOptions, Summary
+from summarizer.vocabulary import DEFAULT_LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -175,13 +177,42 @@ def route(language: str, options: SummarizerOptions) -> tuple[str, str]:
     return model, written
 
 
+def written_languages(model: str, options: SummarizerOptions) -> tuple[list[str], bool]:
+    """The languages model's summaries are written in, and whether the routing fixes them.
+
+    False when the model is the fallback with no `output_languages` entry: it then writes in
+    each article's language, assumed to be one of the project's (Arabic, English).
+    """
+    if model in options.output_languages:
+        return [options.output_languages[model]], True
+    keys = [key for key, routed in options.language_models.items() if routed == model]
+    if model == options.model and FALLBACK_LANGUAGE not in options.language_models:
+        keys.append(FALLBACK_LANGUAGE)
+    languages: list[str] = []
+    fixed = True
+    for key in keys:
+        if key in options.output_languages:
+            languages.append(options.output_languages[key])
+        elif key == FALLBACK_LANGUAGE:
+            languages.extend(DEFAULT_LANGUAGES)
+            fixed = False
+        else:
+            languages.append(key)
+    return list(dict.fromkeys(languages)), fixed
+
+
 class RoutedSeq2SeqSummarizer(ABC):
-    """A seq2seq backend: routes articles to models by language, each model's batch chunked."""
+    """A seq2seq backend: routes articles to models by language; long ones selected or chunked."""
 
     name: str
+    device: str = "cpu"
 
     def __init__(self, options: SummarizerOptions) -> None:
         self.options = options
+
+    def batch_size(self) -> int:
+        """Articles per model call: `cuda_batch_size` on a GPU, else `batch_size`."""
+        return self.options.cuda_batch_size if self.device == "cuda" else self.options.batch_size
 
     @abstractmethod
     def engine(self, model: str) -> tuple[Seq2SeqEngine, str]:
@@ -198,14 +229,15 @@ class RoutedSeq2SeqSummarizer(ABC):
             groups.setdefault(model, []).append(position)
             written.append(language)
         summaries: list[Summary | None] = [None] * len(articles)
+        window = self.options.generation.max_input_tokens
         for model, positions in groups.items():
             engine, backend = self.engine(model)
-            texts = summarize_texts(
-                [self._bounded(articles[p], p) for p in positions],
-                engine,
-                self.options.generation.max_input_tokens,
-                self.options.batch_size,
-            )
+            inputs = [self._bounded(articles[p], p) for p in positions]
+            if self.options.long_input == "chunks":
+                texts = summarize_texts(inputs, engine, window, self.batch_size())
+            else:
+                titles = [articles[p].title for p in positions]
+                texts = summarize_selected(inputs, titles, engine, window, self.batch_size())
             for position, text in zip(positions, texts, strict=True):
                 summaries[position] = Summary(text, backend, model, written[position])
         return [summary for summary in summaries if summary is not None]

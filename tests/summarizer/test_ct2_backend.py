@@ -16,7 +16,7 @@ from transformers import LongT5Config, LongT5ForConditionalGeneration
 from benchmarks.baseline import Baseline
 from benchmarks.random_model import piece_count, write_legacy_tokenizer
 from summarizer import ct2
-from summarizer.ct2 import MARKER, Ct2Summarizer, is_converted
+from summarizer.ct2 import MARKER, VMAP, Ct2Summarizer, is_converted
 from summarizer.errors import ModelUnavailableError
 from summarizer.types import Article, GenerationSettings, SummarizerOptions
 
@@ -42,9 +42,13 @@ def test_converts_both_layouts_and_summarizes_int8(
     summaries = summarizer.summarize([Article(text) for text in TEXTS])
     assert [s.backend for s in summaries] == ["ct2"] * 3
     assert all(isinstance(s.text, str) and s.text.strip() for s in summaries)
-    (entry,) = cached_entries(tmp_path)  # one finished conversion, no temp dirs
-    assert is_converted(tmp_path / entry)
+    base = summarizer.target(str(getattr(tiny_models, layout)))
+    # one finished conversion and its trimmed-vocabulary twin, no temp dirs
+    entry, trimmed = cached_entries(tmp_path)
+    assert entry == base.name and trimmed.startswith(f"{base.name}-vocab-")
+    assert is_converted(tmp_path / entry) and is_converted(tmp_path / trimmed)
     assert json.loads((tmp_path / entry / MARKER).read_text())["quantization"] == "int8"
+    assert (tmp_path / trimmed / VMAP).is_file() and not (tmp_path / entry / VMAP).exists()
 
 
 def test_second_load_converts_nothing(tiny_models, tiny_options, tmp_path, monkeypatch) -> None:
@@ -70,7 +74,8 @@ def test_a_half_written_cache_is_replaced(tiny_models, tiny_options, tmp_path) -
     (target / "model.bin").write_bytes(b"truncated")  # no marker: an interrupted conversion
     assert summarizer.summarize([Article(TEXTS[1])])[0].backend == "ct2"
     assert is_converted(target)
-    assert cached_entries(tmp_path) == [target.name]
+    entries = cached_entries(tmp_path)
+    assert entries[0] == target.name and all(e.startswith(target.name) for e in entries)
 
 
 def test_a_corrupted_cached_model_is_converted_again(

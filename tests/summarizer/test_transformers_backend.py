@@ -112,10 +112,10 @@ def test_xlsum_defaults_cap_the_summary_at_max_length(
     assert spy.calls[0]["output"].shape[1] <= 12
 
 
-def test_long_article_reaches_the_model_in_chunks(
+def test_in_chunks_mode_a_long_article_reaches_the_model_in_chunks(
     tiny_models, tiny_options, seed_text, monkeypatch
 ) -> None:
-    summarizer = TransformersSummarizer(tiny_options(tiny_models.modern))
+    summarizer = TransformersSummarizer(tiny_options(tiny_models.modern, long_input="chunks"))
     spy = spy_on(summarizer, str(tiny_models.modern), monkeypatch)
     (summary,) = summarizer.summarize([Article(seed_text)])
     tokenizer = summarizer.engine(str(tiny_models.modern))[0].loaded.tokenizer
@@ -214,7 +214,9 @@ def test_an_over_long_article_is_cut_to_max_input_chars_with_a_warning(
 
 def test_without_a_limit_the_whole_article_is_read(tiny_models, tiny_options, monkeypatch) -> None:
     text = f"{SHORT[0]} Regulators asked cloud providers to explain their pricing."
-    summarizer = TransformersSummarizer(tiny_options(tiny_models.modern, max_input_chars=None))
+    summarizer = TransformersSummarizer(
+        tiny_options(tiny_models.modern, max_input_chars=None, long_input="chunks")
+    )
     spy = spy_on(summarizer, str(tiny_models.modern), monkeypatch)
     tokenizer = summarizer.engine(str(tiny_models.modern))[0].loaded.tokenizer
     summarizer.summarize([Article(text)])
