@@ -8,7 +8,12 @@ procrastinate exactly as the fetch job and the tick defer them (`defer_summary`)
 
 1. Throughput: the ct2 backend, `summarizer.threads: 1` per worker, on a randomly initialised
    mT5 built here (no download) and converted once into a shared `XDG_CACHE_HOME`, so each worker
-   only loads it. Timed from the first defer until every article has its summary row.
+   only loads it. Timed from the first defer until every article has its summary row; that
+   includes each worker's one lazy model load in its first batch (`model_load_s` in the report).
+   Each worker takes `--concurrency` = `summarizer.batch_size` (4) jobs: with one thread a
+   worker runs one model batch at a time, so holding more jobs than a batch would only let one
+   worker hoard the end of the queue while the other idles; the next batch's jobs are claimed
+   in the moment between two batches.
 2. Overhead: the extractive backend, one worker, `batch_size: 1`; one article deferred at a
    time, each timed from just before its defer to its summary row's `created_at`.
 
@@ -61,8 +66,8 @@ DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "worker_throughput.json"
 READY = "khulasa worker on queues"  # the worker's log line once its store and queues are open
 POLL_S = 0.05
 JOB_DONE = "ended with status: Success"  # procrastinate logs this once per finished job
-# A few layers of d_model 384 over mT5's own 250k vocabulary: per generated token the output
-# projection costs what mT5-base's does in proportion, and model time dwarfs job overhead.
+# A few layers of d_model 384 over mT5's own 250k vocabulary: as in mT5-base, the output
+# projection is a large share of each decoding step, and model time dwarfs job overhead.
 BENCH_SHAPE = {
     "d_model": 384,
     "d_kv": 64,
@@ -126,7 +131,7 @@ def build_model(workdir: Path, tiny: bool) -> tuple[Path, dict[str, Any], Any]:
     config = mt5_config(vocab, **shape)
     model_dir = save_random_mt5(workdir / "model", spiece, config, "legacy")
     parameters = _parameters(config)
-    return model_dir, {**shape, "vocab_size": vocab, "parameters": parameters}, text
+    return model_dir, {**shape, "vocab_size": vocab, "parameters_approx": parameters}, text
 
 
 def _parameters(config: Any) -> int:
@@ -262,6 +267,7 @@ async def one_throughput(
     from bot.jobs.tasks import defer_summary
 
     ids = await stage.add_articles(args.articles)
+    load = os.getloadavg()
     async with (
         JobEngine(stage.store, WorkersConfig(external=True)) as engine,  # the queue's schema
         workers(count, config, work, env, args.concurrency) as processes,
@@ -278,6 +284,7 @@ async def one_throughput(
         "articles_per_s": round(len(ids) / seconds, 4),
         "jobs_per_worker": [log.count(JOB_DONE) for log in logs],
         "batches_per_worker": [log.count("summarized a batch of") for log in logs],
+        "load_average_at_start": [round(value, 2) for value in load],
     }
 
 
@@ -295,8 +302,10 @@ def throughput(
                 summarizer_section(args, model_dir),
                 args.batch_wait,
             )
+            began = time.perf_counter()
             runs[str(count)] = asyncio.run(one_throughput(args, stage, count, config, work, env))
-            print(f"{count} worker(s): {runs[str(count)]}", file=sys.stderr)
+            spent = time.perf_counter() - began
+            print(f"{count} worker(s), {spent:.0f} s in all: {runs[str(count)]}", file=sys.stderr)
         finally:
             stage.close()
     return runs
@@ -338,7 +347,7 @@ def overhead(
     return {
         "articles": len(ordered),
         "median_ms": round(statistics.median(ordered) * 1000, 1),
-        "p90_ms": round(ordered[max(0, round(0.9 * len(ordered)) - 1)] * 1000, 1),
+        "p90_ms": round(ordered[max(0, round(0.9 * len(ordered)) - 1)] * 1000, 1),  # nearest rank
         "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
         "extractive_summarize_ms": round(extractive_seconds(texts, len(ordered)) * 1000, 1),
     }

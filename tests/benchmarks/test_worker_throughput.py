@@ -14,7 +14,7 @@ from tests.helpers.postgres import ExternalPostgres, PostgresServer
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(100)
 def test_tiny_run_times_one_and_two_workers_and_the_overhead(
     tmp_path: Path, postgres_server: PostgresServer | ExternalPostgres
 ) -> None:
@@ -23,7 +23,7 @@ def test_tiny_run_times_one_and_two_workers_and_the_overhead(
     command += ["--articles", "4", "--batch-size", "2", "--new-tokens", "4", "--beams", "1"]
     command += ["--overhead-articles", "3", "--database-url", postgres_server.admin_url]
     command += ["--output", str(output)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=110, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(output.read_text(encoding="utf-8"))
     runs = report["throughput"]
