@@ -251,6 +251,12 @@ async def workers(
             process.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a live process so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def worker_config(path: Path, url: str, summarizer: dict[str, Any], batch_wait: float) -> Path:
     workers_section = {"external": True, "batch_wait": batch_wait}
     return write_config(
@@ -273,11 +279,16 @@ async def one_throughput(
         workers(count, config, work, env, args.concurrency) as processes,
     ):
         began = time.perf_counter()
+        cpu_before = [cpu_seconds(process.process.pid) for process in processes]
         for article_id in ids:
             await defer_summary(engine.app, article_id)
         await stage.until_summarized(ids, within=3600)
         seconds = time.perf_counter() - began
         logs = [process.stderr for process in processes]
+        cpu = [
+            cpu_seconds(process.process.pid) - before
+            for process, before in zip(processes, cpu_before, strict=True)
+        ]
     return {
         "workers": count,
         "seconds": round(seconds, 2),
@@ -285,6 +296,10 @@ async def one_throughput(
         "jobs_per_worker": [log.count(JOB_DONE) for log in logs],
         "batches_per_worker": [log.count("summarized a batch of") for log in logs],
         "load_average_at_start": [round(value, 2) for value in load],
+        # CPU each worker got while timed: over the wall time, the share of a core it had
+        "worker_cpu_s": [round(value, 1) for value in cpu],
+        "cpu_share_per_worker": [round(value / seconds, 2) for value in cpu],
+        "cpu_s_per_article": round(sum(cpu) / len(ids), 3),
     }
 
 
@@ -375,6 +390,11 @@ def table(report: dict[str, Any]) -> str:
         lines.append(
             f"| {key} worker(s), ct2, 1 thread each: articles/s | {run['articles_per_s']:.3f} "
             f"({run['articles_per_s'] * 3600:.0f}/h) |"
+        )
+        shares = " + ".join(f"{share:.2f}" for share in run["cpu_share_per_worker"])
+        lines.append(
+            f"| … CPU the workers got (cores) / CPU s per article | {shares} / "
+            f"{run['cpu_s_per_article']:.2f} |"
         )
     if "ratio" in report:
         lines.append(f"| 2 workers ÷ 1 worker | {report['ratio']:.2f}× |")

@@ -33,6 +33,7 @@ def test_tiny_run_times_one_and_two_workers_and_the_overhead(
         assert run["articles_per_s"] == pytest.approx(4 / run["seconds"], rel=0.01)
         assert sum(run["jobs_per_worker"]) == 4  # every job ran once, on one worker or the other
         assert len(run["jobs_per_worker"]) == int(count)
+        assert len(run["cpu_share_per_worker"]) == int(count) and run["cpu_s_per_article"] > 0
     assert report["ratio"] == pytest.approx(
         runs["2"]["articles_per_s"] / runs["1"]["articles_per_s"], rel=0.01
     )
