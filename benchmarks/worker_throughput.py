@@ -291,7 +291,7 @@ async def one_throughput(
         ]
     return {
         "workers": count,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 3),
         "articles_per_s": round(len(ids) / seconds, 4),
         "jobs_per_worker": [log.count(JOB_DONE) for log in logs],
         "batches_per_worker": [log.count("summarized a batch of") for log in logs],
