@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 INSTALL := $(PIP) install -c constraints.txt
 
-.PHONY: run test lint bench clean train-qa train-extractive
+.PHONY: run test lint bench bench-workers clean train-qa train-extractive
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(VENV)/.installed-test
 # Several minutes on 2 cores; BENCH_ARGS='--tiny' for a smoke run, BENCH_ARGS=--help for options.
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/summarize_speed.py $(BENCH_ARGS)
+
+# 1 vs 2 `khulasa worker` processes on a PostgreSQL it starts, and the job overhead per article;
+# a few minutes on 2 cores. BENCH_ARGS='--tiny' for a smoke run, BENCH_ARGS=--help for options.
+bench-workers: $(VENV)/.installed-test
+	$(PY) benchmarks/worker_throughput.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data/ .pytest_cache
