@@ -59,6 +59,7 @@ class Example:
     match: ArticleMatch
     gold: tuple[bool, ...]  # per row: overlaps a gold span
     long: bool = False  # the case's text followed by other articles (see `lengthened`)
+    answer_survives: bool = False  # a hard negative whose text still holds the answer's words
 
 
 def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -109,7 +110,10 @@ def featurize(cases: list[QACase], folds: dict[str, int], long: bool = False) ->
             for r in match.rows
         )
         fold = folds[case.article_id if case.kind is not CaseKind.OFF_ARTICLE else case.question]
-        examples.append(Example(case, fold, parsed, match, gold, long))
+        survives = case.kind is CaseKind.HARD_NEGATIVE and any(
+            a in " ".join(tokenize(case.text)) for a in texts
+        )
+        examples.append(Example(case, fold, parsed, match, gold, long, survives))
     return examples
 
 
@@ -200,6 +204,7 @@ class Outcome:
     probability: float
     quotes_gold: bool
     long: bool = False
+    answer_survives: bool = False
 
 
 def predict(examples: list[Example], weights: ReaderWeights) -> list[Outcome]:
@@ -214,7 +219,15 @@ def predict(examples: list[Example], weights: ReaderWeights) -> list[Outcome]:
             quotes = any(
                 _overlaps(c.sentence.start, c.sentence.end, example.case.spans) for c in chosen
             )
-        outcomes.append(Outcome(example.case.kind, reading.probability, quotes, example.long))
+        outcomes.append(
+            Outcome(
+                example.case.kind,
+                reading.probability,
+                quotes,
+                example.long,
+                example.answer_survives,
+            )
+        )
     return outcomes
 
 
@@ -247,17 +260,30 @@ def choose_threshold(outcomes: list[Outcome]) -> float:
 Figures = dict[CaseKind, float]
 
 
-def cross_validate(
-    examples: list[Example], train_on_long: bool = False
-) -> tuple[Figures, Figures, list[Outcome]]:
-    """Out-of-fold outcomes, and the figures (articles as given, lengthened) with each fold's
-    threshold set on the other folds. Lengthened cases are only measured unless asked for."""
+@dataclass(frozen=True, slots=True)
+class CrossValidation:
+    """Held-out figures (articles as given, lengthened), the out-of-fold outcomes, and the
+    removed-paragraph rate on the cases whose answer's words are really gone from the text."""
+
+    figures: Figures
+    long_figures: Figures
+    oof: list[Outcome]
+    answer_gone: float
+    answer_gone_cases: int
+
+
+def cross_validate(examples: list[Example], train_on_long: bool = False) -> CrossValidation:
+    """Out-of-fold outcomes, and the figures with each fold's threshold set on the other folds.
+
+    Lengthened cases are only measured unless asked for.
+    """
     used = [e for e in examples if train_on_long or not e.long]
     per_fold: dict[int, list[Outcome]] = {}
     for fold in range(FOLDS):
         weights = train([e for e in used if e.fold != fold])
         per_fold[fold] = predict([e for e in examples if e.fold == fold], weights)
     scored: dict[tuple[bool, CaseKind], list[float]] = {}
+    gone: list[float] = []
     for fold, outcomes in per_fold.items():
         others = [
             o
@@ -275,6 +301,8 @@ def cross_validate(
             else:
                 right = o.probability < threshold
             scored.setdefault((o.long, o.kind), []).append(float(right))
+            if o.kind is CaseKind.HARD_NEGATIVE and not o.long and not o.answer_survives:
+                gone.append(float(right))
 
     def figures(long: bool) -> Figures:
         return {
@@ -284,14 +312,15 @@ def cross_validate(
         }
 
     oof = [o for group in per_fold.values() for o in group if train_on_long or not o.long]
-    return figures(False), figures(True), oof
+    answer_gone = sum(gone) / len(gone) if gone else 0.0
+    return CrossValidation(figures(False), figures(True), oof, answer_gone, len(gone))
 
 
 def _fold_of_articles(article_ids: list[str]) -> dict[str, int]:
     return {article_id: position % FOLDS for position, article_id in enumerate(article_ids)}
 
 
-def run(data: Path, out: Path, train_on_long: bool = False) -> tuple[Figures, Figures]:
+def run(data: Path, out: Path, train_on_long: bool = False) -> tuple[Figures, Figures, float]:
     """Cross-validates, then trains on everything and writes the weights with their provenance."""
     articles = load_qa_articles(data)
     cases = build_cases(articles)
@@ -303,8 +332,9 @@ def run(data: Path, out: Path, train_on_long: bool = False) -> tuple[Figures, Fi
     examples = featurize(cases, {**folds, **question_folds}) + featurize(
         lengthened(cases, articles), {**folds, **question_folds}, long=True
     )
-    figures, long_figures, oof = cross_validate(examples, train_on_long)
-    threshold = choose_threshold(oof)
+    result = cross_validate(examples, train_on_long)
+    figures, long_figures = result.figures, result.long_figures
+    threshold = choose_threshold(result.oof)
     final = train([e for e in examples if train_on_long or not e.long])
     digest = hashlib.sha256(data.read_bytes()).hexdigest()[:16]
     counts = {kind: sum(1 for c in cases if c.kind is kind) for kind in CaseKind}
@@ -315,6 +345,9 @@ def run(data: Path, out: Path, train_on_long: bool = False) -> tuple[Figures, Fi
         + ", ".join(f"{kind.value} {n}" for kind, n in counts.items() if n),
         f"{FOLDS}-fold cross-validation by article, threshold set on the other folds: "
         + ", ".join(f"{kind.value} {100 * rate:.1f}%" for kind, rate in figures.items()),
+        f"hard_negative cases whose answer's words are gone from the text "
+        f"({result.answer_gone_cases} of {counts[CaseKind.HARD_NEGATIVE]}): "
+        f"{100 * result.answer_gone:.1f}% abstain",
         f"the same cases with {DISTRACTORS} other articles appended "
         + ("(also trained on): " if train_on_long else "(measured only): ")
         + ", ".join(f"{kind.value} {100 * rate:.1f}%" for kind, rate in long_figures.items()),
@@ -323,7 +356,7 @@ def run(data: Path, out: Path, train_on_long: bool = False) -> tuple[Figures, Fi
     )
     weights = ReaderWeights(final.version, final.ranker, final.answerer, threshold, notes)
     out.write_text(format_weights(weights), encoding="utf-8")
-    return figures, long_figures
+    return figures, long_figures, result.answer_gone
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -337,10 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    figures, long_figures = run(args.data, args.out, args.train_lengthened)
+    figures, long_figures, answer_gone = run(args.data, args.out, args.train_lengthened)
     print(f"{'':<16}{'article':>8}{'lengthened':>12}")
     for kind, rate in figures.items():
         print(f"{kind.value:<16}{100 * rate:7.1f}%{100 * long_figures.get(kind, 0.0):11.1f}%")
+    print(
+        f"{'  answer gone':<16}{100 * answer_gone:7.1f}%  (hard negatives without the answer's words)"
+    )
     print(f"weights written to {args.out}")
     return 0
 

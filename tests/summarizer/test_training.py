@@ -63,13 +63,15 @@ def _easc_data(path: Path) -> Path:
 def test_qa_training_is_deterministic_and_loadable(tmp_path: Path) -> None:
     data = _qa_data(tmp_path / "arcd.jsonl")
     first, second = tmp_path / "one.txt", tmp_path / "two.txt"
-    figures, lengthened = train_qa.run(data, first)
+    figures, lengthened, answer_gone = train_qa.run(data, first)
     train_qa.run(data, second)
     assert first.read_bytes() == second.read_bytes()
     weights = parse_reader(first.read_text(encoding="utf-8"))
     assert 0 < weights.threshold < 1
     assert set(figures) == set(lengthened) == set(train_qa.TARGETS)
     assert any("measured only" in note for note in weights.notes)
+    assert 0.0 <= answer_gone <= 1.0
+    assert any("answer's words are gone" in note for note in weights.notes)
 
 
 def test_extractive_training_is_deterministic_and_loadable(tmp_path: Path) -> None:
