@@ -38,8 +38,8 @@ clean:
 	rm -rf $(VENV) data/ .pytest_cache
 
 # Retrain the weights shipped inside the package (deterministic; the data stays outside the repo):
-#   make train-qa DATA=../shared/data/arcd-train.jsonl
-#   make train-extractive DATA=../shared/data/easc-dev.jsonl
+#   make train-qa DATA=/path/to/arcd-train.jsonl
+#   make train-extractive DATA=/path/to/easc-dev.jsonl
 train-qa: $(VENV)/.installed
 	@test -n "$(DATA)" || { echo "usage: make train-qa DATA=path/to/arcd-train.jsonl"; exit 2; }
 	$(PY) -m summarizer.training.qa --data $(DATA) $(TRAIN_ARGS)
