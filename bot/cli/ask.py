@@ -170,14 +170,6 @@ def _render_text(result: Answer, question: str) -> str:
 
 
 def _render_json(result: Answer, question: str) -> str:
-    payload = {
-        "answer": _answer_text(result, question),
-        "evidence": [
-            {"text": e.text, "index": e.index, "start": e.start, "end": e.end}
-            for e in result.evidence
-        ],
-        "abstained": result.abstained,
-        "reason": result.reason,
-        "backend": result.backend,
-    }
-    return json.dumps(payload, ensure_ascii=False)
+    from bot.cli.ask_batch import answer_fields
+
+    return json.dumps(answer_fields(result, _answer_text(result, question)), ensure_ascii=False)

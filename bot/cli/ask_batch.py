@@ -75,8 +75,12 @@ def _questions(stream: TextIO, load_file: ArticleLoader) -> Iterator[_Question |
 
 def answer_row(question_id: str, result: Answer, answer_text: str) -> dict:
     """The output object of one answered (or abstained) question."""
+    return {"id": question_id, **answer_fields(result, answer_text)}
+
+
+def answer_fields(result: Answer, answer_text: str) -> dict:
+    """What `ask --json` prints of an answer, and a batch line carries beside its id."""
     return {
-        "id": question_id,
         "answer": answer_text,
         "evidence": [
             {"text": e.text, "index": e.index, "start": e.start, "end": e.end}
