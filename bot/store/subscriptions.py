@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store import messages, schedules
@@ -48,8 +49,15 @@ class Subscriptions:
     async def subscribe(
         self, dest: Destination, sources: Sequence[str], language: str, user_id: str
     ) -> Subscription:
-        """New or re-activated subscriptions start from now (no backlog); active ones gain sources."""
-        return await self._db.run(_subscribe, dest, list(sources), language, user_id)
+        """New or re-activated subscriptions start from now (no backlog); active ones gain sources.
+
+        Two processes subscribing the same chat at once (two `run`s' consoles) race on the
+        unique row: the loser's transaction is retried once, and then finds the winner's row.
+        """
+        try:
+            return await self._db.run(_subscribe, dest, list(sources), language, user_id)
+        except IntegrityError:
+            return await self._db.run(_subscribe, dest, list(sources), language, user_id)
 
     async def unsubscribe(
         self, dest: Destination, sources: Sequence[str], all_sources: Sequence[str]
