@@ -134,6 +134,9 @@ class ExtractiveSummarizer:
         self.scorer = scorer if scorer is not None or weights is not None else load_weights()
         self.model = f"{LEARNED_MODEL_NAME}-{self.scorer.version}" if self.scorer else MODEL_NAME
 
+    def load(self) -> None:
+        """Nothing to load: the scorer's weights were read with the options."""
+
     def summarize(self, articles: list[Article]) -> list[Summary]:
         """One summary per article, in order."""
         return [self._summarize_one(article) for article in articles]

@@ -218,6 +218,11 @@ class RoutedSeq2SeqSummarizer(ABC):
     def engine(self, model: str) -> tuple[Seq2SeqEngine, str]:
         """The loaded engine for model and the backend name that actually runs it."""
 
+    def load(self) -> None:
+        """Loads (converting first where needed) the engine of every model the options route to."""
+        for model in routed_models(self.options):
+            self.engine(model)
+
     def summarize(self, articles: list[Article]) -> list[Summary]:
         """One summary per article, same order; articles sharing a model are batched together."""
         groups: dict[str, list[int]] = {}

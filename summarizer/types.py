@@ -89,4 +89,7 @@ class Summarizer(Protocol):
 
     name: str
 
+    def load(self) -> None:
+        """Loads every model the options route to, so a long-lived process pays before its first job."""
+
     def summarize(self, articles: list[Article]) -> list[Summary]: ...

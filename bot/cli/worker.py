@@ -77,6 +77,8 @@ async def serve_worker(config: Config, queues: list[str], concurrency: int) -> N
         async with open_services(config, summarizer=_summarizer_for(config, queues)) as services:
             if stopping.is_set():
                 return
+            if "summarize" in queues:  # ready means ready: the first batch waits for no load
+                await asyncio.to_thread(services.summarizer.load)
             runtime = JobRuntime.build(config, services.store, services.pipeline)
             async with (
                 metrics_server(config.metrics.listen, services.store.ping),

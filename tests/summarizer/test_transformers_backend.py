@@ -158,6 +158,32 @@ def test_language_routing_picks_the_model_and_summary_language(tiny_models, tiny
     assert (english.model, english.language) == (str(tiny_models.modern), "ar")
 
 
+def test_load_readies_every_routed_model_before_the_first_article(
+    tiny_models, tiny_options, monkeypatch
+) -> None:
+    import summarizer.hf
+    import summarizer.models
+
+    monkeypatch.setattr(summarizer.models, "_loaded", {})  # nothing loaded by earlier tests
+    loads: list[str] = []
+    real_load = summarizer.hf.load_model
+
+    def counted(source: str, *args: Any) -> Any:
+        loads.append(source)
+        return real_load(source, *args)
+
+    monkeypatch.setattr(summarizer.hf, "load_model", counted)
+    options = tiny_options(
+        tiny_models.legacy,
+        language_models={"ar": str(tiny_models.legacy), "*": str(tiny_models.modern)},
+    )
+    backend = TransformersSummarizer(options)
+    backend.load()
+    assert sorted(loads) == sorted([str(tiny_models.legacy), str(tiny_models.modern)])
+    backend.summarize([Article("أعلنت الشركة عن هاتف جديد."), Article(SHORT[0], language="en")])
+    assert len(loads) == 2  # the articles found both models loaded
+
+
 def test_nonexistent_directory_is_model_unavailable(tmp_path, tiny_options) -> None:
     with pytest.raises(ModelUnavailableError, match="does not exist"):
         TransformersSummarizer(tiny_options(tmp_path / "no-such-model"))
