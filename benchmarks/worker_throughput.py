@@ -76,6 +76,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
     parser.add_argument("--batch-size", type=int, default=4, help="summarizer.batch_size (4)")
     parser.add_argument(
+        "--device", choices=("cpu", "cuda"), default="cpu", help="cuda: a GPU worker's figure"
+    )
+    parser.add_argument(
         "--concurrency", type=int, help="each worker's --concurrency (default: the batch size)"
     )
     parser.add_argument("--batch-wait", type=float, default=0.2, help="workers.batch_wait (0.2)")
@@ -103,9 +106,10 @@ def summarizer_section(args: argparse.Namespace, model_dir: Path) -> dict[str, A
     return {
         "backend": "ct2",
         "model": str(model_dir),
-        "device": "cpu",
+        "device": args.device,
         "threads": 1,
         "batch_size": args.batch_size,
+        "cuda_batch_size": args.batch_size,
         "local_files_only": True,
         "num_beams": args.beams,
         "min_new_tokens": args.new_tokens,
@@ -378,10 +382,12 @@ def extractive_seconds(texts: list[str], count: int) -> float:
 
 def table(report: dict[str, Any]) -> str:
     runs = report["throughput"]
+    device = report["settings"]["device"]
     lines = ["| measurement | figure |", "|---|---:|"]
     for key, run in runs.items():
         lines.append(
-            f"| {key} worker(s), ct2, 1 thread each: articles/s | {run['articles_per_s']:.3f} "
+            f"| {key} worker(s), ct2 on {device}, 1 thread each: articles/s | "
+            f"{run['articles_per_s']:.3f} "
             f"({run['articles_per_s'] * 3600:.0f}/h) |"
         )
         shares = " + ".join(f"{share:.2f}" for share in run["cpu_share_per_worker"])
@@ -439,6 +445,7 @@ def main(argv: list[str] | None = None) -> None:
         "shape": shape,
         "model_load_s": round(load_s, 2),
         "settings": {
+            "device": args.device,
             "threads": 1,
             "batch_size": args.batch_size,
             "concurrency": args.concurrency,

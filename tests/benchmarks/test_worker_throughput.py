@@ -41,6 +41,7 @@ def test_tiny_run_times_one_and_two_workers_and_the_overhead(
     assert overhead["articles"] == 3
     assert 0 < overhead["median_ms"] <= overhead["p90_ms"] < 60_000
     assert report["settings"] == {
+        "device": "cpu",
         "threads": 1,
         "batch_size": 2,
         "concurrency": 2,
