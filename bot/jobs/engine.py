@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
+from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import ConnectorException
 
+from bot import metrics
 from bot.config import WorkersConfig
 from bot.jobs import requires_postgres
 from bot.jobs.runtime import JobRuntime
@@ -22,6 +24,17 @@ log = logging.getLogger(__name__)
 
 GRACEFUL_STOP_SECONDS = 60.0  # running jobs get this long after SIGTERM, then they are aborted
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)  # a worker loop that lost its database restarts
+
+
+async def count_failures(
+    call_next: Callable[[], Awaitable[Any]], context: procrastinate.JobContext, worker: Any
+) -> Any:
+    """Counts each failed job attempt (procrastinate retries it) as a `job` failure."""
+    try:
+        return await call_next()
+    except Exception:
+        metrics.failure(metrics.FailureKind.JOB)
+        raise
 
 
 class JobEngine:
@@ -98,6 +111,7 @@ class JobEngine:
                     stalled_worker_timeout=self.workers.stalled_after,
                     shutdown_graceful_timeout=GRACEFUL_STOP_SECONDS,
                     delete_jobs="successful",
+                    worker_middleware=[count_failures],
                 )
             )
             stop = asyncio.create_task(stopping.wait())
