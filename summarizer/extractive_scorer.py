@@ -13,9 +13,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from .errors import ModelUnavailableError
+from .weights_text import Group, format_weights_text, parse_weights_text, read_packaged
 
 WEIGHTS_FILE = "extractive_weights.txt"
 FORMAT = "khulasa-extractive-scorer 1"
@@ -97,61 +96,31 @@ def score(weights: ScorerWeights, values: Sequence[float]) -> float:
 
 
 def format_weights(weights: ScorerWeights) -> str:
-    """The shipped text form: comments, then `key value` lines."""
-    lines = [f"# {note}" for note in weights.notes]
-    lines += [f"format {FORMAT}", f"version {weights.version}"]
-    lines += [f"redundancy {weights.redundancy:.4f}"]
-    lines += [f"length_exponent {weights.length_exponent:.4f}"]
-    lines += [
-        f"weight {name} {value:.6f}"
-        for name, value in zip(FEATURES, weights.coefficients, strict=True)
+    """The shipped text form (see `summarizer.weights_text`)."""
+    fields = [
+        ("format", FORMAT),
+        ("version", weights.version),
+        ("redundancy", f"{weights.redundancy:.4f}"),
+        ("length_exponent", f"{weights.length_exponent:.4f}"),
     ]
-    return "\n".join(lines) + "\n"
+    return format_weights_text(
+        weights.notes, fields, [Group("weight", FEATURES, weights.coefficients)]
+    )
 
 
 def parse_weights(text: str) -> ScorerWeights:
     """Reads `format_weights` output; the feature names must match the code's, in order."""
-    fields: dict[str, str] = {}
-    coefficients: dict[str, float] = {}
-    notes = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            notes.append(line[1:].strip())
-            continue
-        key, _, rest = line.partition(" ")
-        try:
-            if key == "weight":
-                name, value = rest.split()
-                coefficients[name] = float(value)
-            else:
-                fields[key] = rest.strip()
-        except ValueError as error:
-            raise ModelUnavailableError(f"extractive weights line {number}: {line!r}") from error
-    if fields.get("format") != FORMAT:
-        raise ModelUnavailableError(f"extractive weights are not {FORMAT!r}")
-    if tuple(coefficients) != FEATURES:
-        raise ModelUnavailableError("extractive weights were trained for other features; retrain")
-    try:
-        redundancy = float(fields["redundancy"])
-        length_exponent = float(fields["length_exponent"])
-    except (KeyError, ValueError) as error:
-        raise ModelUnavailableError(
-            "extractive weights lack a numeric redundancy or length_exponent"
-        ) from error
+    parsed = parse_weights_text(text, FORMAT, "extractive weights", ["weight"])
     return ScorerWeights(
-        fields.get("version", "unknown"),
-        tuple(coefficients.values()),
-        redundancy,
-        length_exponent,
-        tuple(notes),
+        parsed.version(),
+        parsed.coefficients("weight", FEATURES),
+        parsed.number("redundancy"),
+        parsed.number("length_exponent"),
+        parsed.notes,
     )
 
 
 @lru_cache(maxsize=1)
 def load_weights() -> ScorerWeights:
     """The weights shipped inside the package (read once, on first use)."""
-    text = resources.files(__package__).joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
-    return parse_weights(text)
+    return parse_weights(read_packaged(__package__, WEIGHTS_FILE))

@@ -13,10 +13,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from summarizer.errors import ModelUnavailableError
 from summarizer.text import Sentence
+from summarizer.weights_text import Group, format_weights_text, parse_weights_text, read_packaged
 
 from .features import ANSWER_FEATURES, SENTENCE_FEATURES, ArticleMatch, answer_values, match_article
 from .question import Intent, ParsedQuestion
@@ -113,65 +112,32 @@ def read(
 
 
 def format_weights(weights: ReaderWeights) -> str:
-    """The shipped text form: comments, then `key value` lines, one coefficient a line."""
-    lines = [f"# {note}" for note in weights.notes]
-    lines += [
-        f"format {FORMAT}",
-        f"version {weights.version}",
-        f"threshold {weights.threshold:.4f}",
+    """The shipped text form (see `summarizer.weights_text`)."""
+    fields = [
+        ("format", FORMAT),
+        ("version", weights.version),
+        ("threshold", f"{weights.threshold:.4f}"),
     ]
-    lines += [
-        f"ranker {name} {value:.6f}"
-        for name, value in zip(SENTENCE_FEATURES, weights.ranker, strict=True)
+    groups = [
+        Group("ranker", SENTENCE_FEATURES, weights.ranker),
+        Group("answer", ANSWER_FEATURES, weights.answerer),
     ]
-    lines += [
-        f"answer {name} {value:.6f}"
-        for name, value in zip(ANSWER_FEATURES, weights.answerer, strict=True)
-    ]
-    return "\n".join(lines) + "\n"
+    return format_weights_text(weights.notes, fields, groups)
 
 
 def parse_weights(text: str) -> ReaderWeights:
     """Reads `format_weights` output; the feature names must be exactly the code's, in order."""
-    fields: dict[str, str] = {}
-    ranker: dict[str, float] = {}
-    answerer: dict[str, float] = {}
-    notes = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            notes.append(line[1:].strip())
-            continue
-        key, _, rest = line.partition(" ")
-        try:
-            if key in ("ranker", "answer"):
-                name, value = rest.split()
-                (ranker if key == "ranker" else answerer)[name] = float(value)
-            else:
-                fields[key] = rest.strip()
-        except ValueError as error:
-            raise ModelUnavailableError(f"reader weights line {number}: {line!r}") from error
-    if fields.get("format") != FORMAT:
-        raise ModelUnavailableError(f"reader weights are not {FORMAT!r}")
-    if tuple(ranker) != SENTENCE_FEATURES or tuple(answerer) != ANSWER_FEATURES:
-        raise ModelUnavailableError("reader weights were trained for other features; retrain")
-    try:
-        threshold = float(fields["threshold"])
-    except (KeyError, ValueError) as error:
-        raise ModelUnavailableError("reader weights lack a numeric threshold") from error
+    parsed = parse_weights_text(text, FORMAT, "reader weights", ["ranker", "answer"])
     return ReaderWeights(
-        version=fields.get("version", "unknown"),
-        ranker=tuple(ranker.values()),
-        answerer=tuple(answerer.values()),
-        threshold=threshold,
-        notes=tuple(notes),
+        version=parsed.version(),
+        ranker=parsed.coefficients("ranker", SENTENCE_FEATURES),
+        answerer=parsed.coefficients("answer", ANSWER_FEATURES),
+        threshold=parsed.number("threshold"),
+        notes=parsed.notes,
     )
 
 
 @lru_cache(maxsize=1)
 def load_weights() -> ReaderWeights:
     """The weights shipped inside the package (read once, on first use)."""
-    text = resources.files(__package__).joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
-    return parse_weights(text)
+    return parse_weights(read_packaged(__package__, WEIGHTS_FILE))
