@@ -12,6 +12,7 @@ from typing import Any
 from rouge_score import rouge_scorer
 
 from .errors import InputError
+from .jsonl import read_records
 from .text import clean_text, script_language, split_sentences, stem, tokenize
 from .types import Article, Summarizer
 
@@ -87,16 +88,7 @@ def _parse_pair(line: str, number: int) -> EvalPair:
 
 def load_pairs(path: str | Path) -> list[EvalPair]:
     """Pairs from JSON lines `{"text", "summary"}` or `{"text", "summaries": [...]}`."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path} is not UTF-8") from error
-    pairs = [_parse_pair(line, n) for n, line in enumerate(lines, 1) if line.strip()]
-    if not pairs:
-        raise InputError(f"{path} holds no pairs")
-    return pairs
+    return read_records(path, _parse_pair, "pairs")
 
 
 def rouge_f1(prediction: str, references: Sequence[str], use_stemmer: bool = False) -> Scores:

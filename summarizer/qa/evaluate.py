@@ -20,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 
 from summarizer.errors import InputError
+from summarizer.jsonl import read_records
 from summarizer.text import detect_language
 from summarizer.types import Article
 
@@ -143,16 +144,7 @@ def _parse_article(line: str, number: int) -> QAArticle:
 
 def load_qa_articles(path: str | Path) -> list[QAArticle]:
     """Articles and their questions from ARCD-shaped JSON lines."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path} is not UTF-8") from error
-    articles = [_parse_article(line, n) for n, line in enumerate(lines, 1) if line.strip()]
-    if not articles:
-        raise InputError(f"{path} holds no articles")
-    return articles
+    return read_records(path, _parse_article, "articles")
 
 
 def _without_paragraph(article: QAArticle, index: int) -> str:
