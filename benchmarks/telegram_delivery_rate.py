@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import subprocess
 import sys
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -28,6 +24,14 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.fan_out import (  # noqa: E402
+    append_json,
+    each_shape,
+    fake_process,
+    fan_out,
+    post,
+    serve_until_stdin_closes,
+)
 from bot.adapters.telegram.adapter import (  # noqa: E402
     RequestTimeouts,
     build_application,
@@ -36,15 +40,9 @@ from bot.adapters.telegram.adapter import (  # noqa: E402
 from bot.adapters.telegram.errors import RetryPolicy  # noqa: E402
 from bot.adapters.telegram.sender import TelegramSender  # noqa: E402
 from bot.adapters.telegram.settings import TelegramConfig  # noqa: E402
-from bot.core.types import Destination, Post  # noqa: E402
+from bot.core.types import Destination  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN"
-IN_FLIGHT = 8  # more in flight made the single-process fake the bottleneck here
-SUMMARY = (
-    "أعلنت شركة ناشئة عن مختبر جديد للهجات العربية. "
-    "وتخطط لإطلاق نماذج مفتوحة في الربيع المقبل. "
-    "وقد وظّف المختبر أربعين باحثاً من المنطقة."
-)
 
 
 async def serve_fake() -> None:
@@ -53,22 +51,8 @@ async def serve_fake() -> None:
 
     fake = FakeTelegram(token=TOKEN)
     await fake.start()
-    print(fake.port, flush=True)
-    await asyncio.to_thread(sys.stdin.read)
+    await serve_until_stdin_closes(fake.port)
     await fake.close()
-
-
-def post(index: int) -> Post:
-    return Post(
-        article_id=index,
-        summary_id=index,
-        title="شركة ناشئة تفتتح مختبراً للهجات العربية",
-        url=f"https://example.org/news/{index}",
-        source="tech-ar",
-        summary=SUMMARY,
-        language="ar",
-        published=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
-    )
 
 
 async def measure(base_url: str, posts: int, paid: bool, concurrent: bool) -> float:
@@ -84,45 +68,27 @@ async def measure(base_url: str, posts: int, paid: bool, concurrent: bool) -> fl
         await sender.send_post(Destination("telegram", "1"), post(0), "ar")
         await asyncio.sleep(1.1)  # the limiter's one-second bucket refills after the warm-up
         destinations = [Destination("telegram", str(1000 + i)) for i in range(posts)]
-        gate = asyncio.Semaphore(IN_FLIGHT if concurrent else 1)
-
-        async def one(index: int) -> None:
-            async with gate:
-                await sender.send_post(destinations[index], post(index + 1), "ar")
-
-        start = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(posts)))
-        return posts / (time.perf_counter() - start)
+        return await fan_out(
+            lambda i: sender.send_post(destinations[i], post(i + 1), "ar"), posts, concurrent
+        )
     finally:
         await application.shutdown()
 
 
 async def main(base_url: str, args: argparse.Namespace) -> dict[str, object]:
     results: dict[str, object] = {"posts": args.posts, "paid_broadcast": args.paid}
-    for shape in ("sequential", "concurrent"):
-        rate = await measure(base_url, args.posts, args.paid, shape == "concurrent")
-        results[f"{shape}_posts_per_s"] = round(rate, 1)
-        print(f"{shape:>10}: {rate:7.1f} posts/s ({args.posts} posts, paid={args.paid})")
+    results |= await each_shape(
+        lambda concurrent: measure(base_url, args.posts, args.paid, concurrent),
+        args.posts,
+        f"paid={args.paid}",
+    )
     return results
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     """Starts the fake in its own process (so it does not share our loop), then measures."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.telegram_delivery_rate", "--serve"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
+    with fake_process("benchmarks.telegram_delivery_rate") as port:
         return asyncio.run(main(f"http://127.0.0.1:{port}/bot", args))
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
@@ -137,6 +103,4 @@ if __name__ == "__main__":
     else:
         figures = run(options)
         if options.json:
-            options.json.parent.mkdir(parents=True, exist_ok=True)
-            with options.json.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(figures) + "\n")
+            append_json(options.json, figures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from pydantic import SecretStr
@@ -31,7 +31,19 @@ NEWS_LATER = (
 READY_WAIT_S = 0.02  # discord.py waits this long after the last GUILD_CREATE before READY
 
 
-def make_config(tmp_path: Path, fake: FakeDiscord, language: str = "en", **discord: Any) -> Config:
+class FakeEndpoints(Protocol):
+    """Where a fake Discord listens: a `FakeDiscord`, or one serving in another process."""
+
+    @property
+    def api_base_url(self) -> str: ...
+
+    @property
+    def gateway_url(self) -> str: ...
+
+
+def make_config(
+    tmp_path: Path, fake: FakeEndpoints, language: str = "en", **discord: Any
+) -> Config:
     """Extractive summaries, one local source, the fake as Discord; English posts by default.
 
     Readers' links may reach 127.0.0.1, where the tests serve article pages.
