@@ -103,13 +103,14 @@ def _queue_size(session: Session, platform: str) -> int:
         return 0
     earliest = min(subscription.since for subscription in subscriptions)
     summarized = _summarized_since(session, earliest)
-    delivered = set(
-        session.execute(
+    delivered = {
+        tuple(row)
+        for row in session.execute(
             select(Delivery.chat_id, Delivery.thread_id, Delivery.article_id).where(
                 Delivery.platform == platform
             )
-        ).tuples()
-    )
+        )
+    }
     total = 0
     for subscription in subscriptions:
         dest = subscription.destination
