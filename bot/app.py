@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.adapters import Adapter
 from bot.composition import Services, open_services
 from bot.config import Config
-from bot.errors import DatabaseUnavailable
+from bot.errors import DatabaseUnavailable, KhulasaError
 from bot.i18n import t
 from bot.jobs.engine import JobEngine
 from bot.jobs.runtime import JobRuntime
@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 
 
 async def serve(config: Config, config_path: Path, *, owns_loop: bool = False) -> None:
-    """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time."""
+    """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time.
+
+    An adapter's fatal error (`Application.fail`) is raised once everything has closed.
+    """
     async with stop_signals(owns_loop=owns_loop) as stopping:
         async with open_services(config) as services:
             if stopping.is_set():
@@ -45,6 +48,8 @@ class Application:
 
     With `jobs` (`workers.external`), fetching and summarizing are `khulasa worker`'s: this
     process takes only the `deliver` and `schedule` queues, and APScheduler stays off.
+
+    An adapter that cannot go on calls `fail()`: the run stops as on SIGTERM, then raises.
     """
 
     def __init__(
@@ -64,10 +69,11 @@ class Application:
         self.poll_seconds = poll_seconds
         self.scheduler = services.scheduler
         self.core = services.core
-        self.adapters = services.adapters()
+        self.adapters = services.adapters(self.fail)
         self.reloader = ConfigReloader(config_path, self.apply_config)
         self.stopping = stopping or asyncio.Event()
         self.started = asyncio.Event()
+        self.failure: KhulasaError | None = None
         self._missed_digests: dict[int, str] = {}
         self._catch_up = asyncio.Lock()
         self._newest_summary: int | None = None  # with external workers: what was delivered
@@ -77,7 +83,10 @@ class Application:
         services.store.on_recovered(self._database_back)
 
     async def run(self) -> None:
-        """Runs until `stop()`; in-flight jobs finish before adapters close; SIGHUP reloads."""
+        """Runs until `stop()` or `fail()`; in-flight jobs finish before adapters close.
+
+        SIGHUP reloads the config. After `fail()`, raises its error once everything is closed.
+        """
         loop = asyncio.get_running_loop()
         self.reloader.install_sighup(loop)
         started: list[Adapter] = []
@@ -100,6 +109,8 @@ class Application:
             for adapter in reversed(started):
                 await _stop_quietly(adapter)
             log.info("khulasa stopped")
+        if self.failure is not None:
+            raise self.failure
 
     async def _start_work(self) -> asyncio.Task[None] | None:
         """APScheduler's jobs here, or (external workers) a job worker on the run queues."""
@@ -113,6 +124,16 @@ class Application:
 
     def stop(self) -> None:
         """Asks the run loop to finish (what SIGINT/SIGTERM do through `serve`)."""
+        self.stopping.set()
+
+    def fail(self, error: KhulasaError) -> None:
+        """An adapter's `ReportFatal`: stops like `stop()`, and `run()` then raises the first error.
+
+        Sync and idempotent, as a library callback may report the same failure again while the
+        run winds down.
+        """
+        if self.failure is None:
+            self.failure = error
         self.stopping.set()
 
     async def apply_config(self, config: Config) -> None:

@@ -23,6 +23,7 @@ from bot.core.service import Core
 from bot.core.subscriptions import Subscriptions
 from bot.core.summary import Pipeline as SummaryPipeline
 from bot.core.summary import SummaryCommand
+from bot.errors import ReportFatal
 from bot.news.http import make_client
 from bot.news.safety import Resolver, system_resolve
 from bot.pipeline import Pipeline
@@ -45,9 +46,9 @@ class Services:
     scheduler: Scheduler
     core: Core
 
-    def adapters(self) -> list[Adapter]:
+    def adapters(self, report_fatal: ReportFatal) -> list[Adapter]:
         """The console adapter and every enabled platform's, over this core."""
-        return build_adapters(self.config, self.core)
+        return build_adapters(self.config, self.core, report_fatal)
 
 
 def build_core(

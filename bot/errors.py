@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -25,6 +26,16 @@ class ConfigError(KhulasaError):
 
 class TokenError(ConfigError):
     """A platform token is missing or was rejected by the platform."""
+
+
+class TokenInUse(KhulasaError):
+    """Another process already serves a platform with this token (Telegram: one poller each).
+
+    Exit 2 like a token error: a restart would only fight the other process again, so the
+    systemd unit does not restart on it.
+    """
+
+    exit_code = 2
 
 
 class FetchError(KhulasaError):
@@ -56,3 +67,11 @@ class UserError(KhulasaError):
         super().__init__(key)
         self.key = key
         self.params = params
+
+
+ReportFatal = Callable[[KhulasaError], None]
+"""How a running adapter stops the whole `khulasa run` (e.g. another process polls its token).
+
+Sync, so a library's callback can call it: `khulasa run` stops as on SIGTERM (running jobs
+finish, adapters close), then raises the error, which the CLI prints as one line.
+"""

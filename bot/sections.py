@@ -48,7 +48,8 @@ class PlatformSection(SectionModel):
 class PlatformSpec:
     """One platform: its YAML section, its token variable, and the module with its adapter.
 
-    The module exposes `create_adapter(config, core)`; it is imported only when enabled.
+    The module exposes `create_adapter(config, core, report_fatal)`; it is imported only when
+    enabled.
     """
 
     name: str

@@ -6,6 +6,8 @@ Storage fixtures (see tests/helpers/postgres.py):
 - `postgres_url`: a fresh empty PostgreSQL database (CREATE DATABASE, dropped after the test).
 - `postgres_server`: the session's PostgreSQL (started on first use, or KHULASA_TEST_DATABASE_URL).
 - `own_postgres`: a private server a test may `stop()` and `start()` (outages).
+
+`fresh_metrics` gives a test instruments of its own, so its counts start at 0.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 
 import pytest
 
+from bot import metrics
 from bot.composition import open_services
 from bot.config import Config
+from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from tests.helpers.feed_server import FeedServer, feed_server
 from tests.helpers.postgres import (
@@ -115,3 +119,12 @@ def open_pipeline() -> Callable[..., Any]:
             yield services.pipeline
 
     return opened
+
+
+@pytest.fixture
+def fresh_metrics() -> Iterator[Metrics]:
+    """A fresh set of instruments as the process's, the previous one restored afterwards."""
+    instruments = Metrics()
+    previous = metrics.use(instruments)
+    yield instruments
+    metrics.use(previous)

@@ -2,7 +2,7 @@
 
 Platform packages are imported only when enabled (`bot.platforms` lists them), so a
 console-only run loads neither the Telegram nor the Discord library. Each platform adapter module
-exposes `create_adapter(config, core) -> Adapter`.
+exposes `create_adapter(config, core, report_fatal) -> Adapter`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from bot.core.delivery import Sender
     from bot.core.service import Core
+    from bot.errors import ReportFatal
 
 
 class Adapter(Protocol):
@@ -27,7 +28,7 @@ class Adapter(Protocol):
     async def stop(self) -> None: ...
 
 
-def build_adapters(config: Config, core: Core) -> list[Adapter]:
+def build_adapters(config: Config, core: Core, report_fatal: ReportFatal) -> list[Adapter]:
     """The console adapter plus every platform enabled in config, in start order."""
     from bot.adapters.console import ConsoleAdapter
     from bot.platforms import PLATFORMS
@@ -35,7 +36,9 @@ def build_adapters(config: Config, core: Core) -> list[Adapter]:
     adapters: list[Adapter] = [ConsoleAdapter(core)]
     for spec in PLATFORMS:
         if config.platform(spec.name).enabled:
-            adapters.append(importlib.import_module(spec.module).create_adapter(config, core))
+            adapters.append(
+                importlib.import_module(spec.module).create_adapter(config, core, report_fatal)
+            )
     return adapters
 
 

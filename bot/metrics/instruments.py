@@ -26,6 +26,7 @@ class FailureKind(StrEnum):
     FETCH = "fetch"  # a source or page could not be fetched or parsed
     SUMMARIZE = "summarize"  # the summarizer raised on an article or batch
     DELIVERY = "delivery"  # a platform refused or lost a post
+    RECEIVE = "receive"  # a platform's updates could not be fetched (Telegram getUpdates, 409s too)
     DATABASE = "database"  # the store was unreachable or refused a write
     JOB = "job"  # a queued job failed (it is retried by the engine)
 

@@ -102,7 +102,7 @@ async def test_a_missing_token_is_a_token_error(
 ) -> None:
     monkeypatch.delenv("DISCORD_BOT_TOKEN", raising=False)
     with pytest.raises(TokenError, match="DISCORD_BOT_TOKEN") as caught:
-        build_discord_adapter(make_config(tmp_path, fake), core=None)  # type: ignore[arg-type]
+        build_discord_adapter(make_config(tmp_path, fake), None, print)  # type: ignore[arg-type]
     assert caught.value.exit_code == 2
 
 
@@ -177,6 +177,6 @@ async def test_the_composition_root_builds_this_adapter_when_enabled(
     fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISCORD_BOT_TOKEN", VALID_TOKEN)
-    adapters = build_adapters(make_config(tmp_path, fake), core=None)  # type: ignore[arg-type]
+    adapters = build_adapters(make_config(tmp_path, fake), None, print)  # type: ignore[arg-type]
     [discord_adapter] = [adapter for adapter in adapters if adapter.platform == "discord"]
     assert discord_adapter.sender.platform == "discord"

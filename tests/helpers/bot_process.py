@@ -89,12 +89,16 @@ class BotProcess:
     async def terminate(self, *, within: float) -> int:
         """SIGTERM, then the exit code once it exits (a timeout fails the test)."""
         self.process.send_signal(signal.SIGTERM)
+        return await self.exits(within=within, what="after SIGTERM")
+
+    async def exits(self, *, within: float, what: str) -> int:
+        """The exit code once the process exits; still running `within` s later fails the test."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while self.returncode is None:
             if loop.time() > deadline:
                 raise AssertionError(
-                    f"khulasa still running {within} s after SIGTERM; stderr:\n{self.stderr_tail()}"
+                    f"khulasa still running {within} s {what}; stderr:\n{self.stderr_tail()}"
                 )
             await asyncio.sleep(POLL_S)
         return self.process.returncode

@@ -1,7 +1,8 @@
 """A fake Bot API server on 127.0.0.1: real python-telegram-bot traffic, recorded and checked.
 
 It answers with Telegram's JSON envelopes, checks every HTML message the way Telegram does,
-serves updates pushed by a test through long-polled getUpdates, and injects failures
+serves updates pushed by a test through long-polled getUpdates (a getUpdates arriving while a
+long poll waits ends that one with 409 Conflict, as Telegram does), and injects failures
 (429, 400, 403, dropped connections before or after the work is done, slow answers) for the
 next calls of a method, or goes offline altogether (connections refused).
 """
@@ -95,6 +96,11 @@ def migrated_to(new_chat_id: int) -> Fail:
 BLOCKED = Fail(403, "Forbidden: bot was blocked by the user")
 KICKED = Fail(403, "Forbidden: bot was kicked from the channel chat")
 BAD_REQUEST = Fail(400, "Bad Request: chat not found")
+CONFLICT = Fail(
+    409,
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+)
 
 
 @dataclass
@@ -109,10 +115,18 @@ class Call:
 
 
 @dataclass
+class _Poll:
+    """The getUpdates long poll now waiting; a newer getUpdates marks it superseded."""
+
+    superseded: bool = False
+
+
+@dataclass
 class FakeTelegram:
     """Serves `/bot<token>/<method>`; state lives in plain attributes the tests read."""
 
     token: str = "123456:TEST-TOKEN"
+    long_poll_cap_s: float = LONG_POLL_CAP_S
     calls: list[Call] = field(default_factory=list)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     members: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) -> status
@@ -128,6 +142,7 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._faults: defaultdict[str, deque[Fault]] = defaultdict(deque)
         self._changed = asyncio.Condition()
+        self._poll: _Poll | None = None  # one token is served, so one poll at a time
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.bot_user = {
@@ -227,6 +242,11 @@ class FakeTelegram:
             and all(str(call.params.get(k)) == str(v) for k, v in where.items())
         ]
 
+    @property
+    def polling(self) -> bool:
+        """A getUpdates long poll is waiting (the next getUpdates would end it with 409)."""
+        return self._poll is not None
+
     def sent_texts(self, chat_id: int) -> list[str]:
         """Plain texts of the bot's messages in a chat, oldest first."""
         return [call.result["text"] for call in self.calls_of("sendMessage", chat_id=chat_id)]
@@ -243,6 +263,9 @@ class FakeTelegram:
 
     def _push(self, payload: dict[str, Any]) -> None:
         self._updates.append({"update_id": next(self._update_ids), **payload})
+        self._notify_soon()
+
+    def _notify_soon(self) -> None:
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
@@ -314,7 +337,7 @@ class FakeTelegram:
         if call.method == "getUpdates" and ok and not result:
             return  # empty long polls would drown the record
         self.calls.append(call)
-        asyncio.get_running_loop().create_task(self._notify())
+        self._notify_soon()
 
     # -- Bot API methods -------------------------------------------------------------------
 
@@ -406,15 +429,26 @@ class FakeTelegram:
         return member
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self._poll is not None:  # Telegram ends the older request, not the newer one
+            self._poll.superseded = True
+            self._poll = None
+            self._notify_soon()
         offset = int(params.get("offset", 0))
         while self._updates and self._updates[0]["update_id"] < offset:
             self._updates.popleft()
-        wait = min(float(params.get("timeout", 0)), LONG_POLL_CAP_S)
+        wait = min(float(params.get("timeout", 0)), self.long_poll_cap_s)
         if not self._updates and wait > 0:
+            poll = self._poll = _Poll()
+            self._notify_soon()  # for tests waiting on `polling`
             try:
-                await self.wait_for(lambda: self._updates, within=wait)
+                await self.wait_for(lambda: self._updates or poll.superseded, within=wait)
             except TimeoutError:
                 return []
+            finally:
+                if self._poll is poll:
+                    self._poll = None
+            if poll.superseded:
+                raise _Failure(CONFLICT)
         return list(self._updates)
 
     # -- helpers ---------------------------------------------------------------------------

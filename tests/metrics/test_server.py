@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -15,15 +14,6 @@ from bot import metrics
 from bot.config import ConfigError, parse_config
 from bot.metrics import FailureKind, Metrics
 from bot.metrics.server import MetricsServer, metrics_server
-
-
-@pytest.fixture
-def fresh() -> AsyncIterator[Metrics]:
-    """A fresh set of instruments as the process's, the previous one restored afterwards."""
-    instruments = Metrics()
-    previous = metrics.use(instruments)
-    yield instruments
-    metrics.use(previous)
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -40,7 +30,7 @@ async def get(server: MetricsServer, path: str) -> httpx.Response:
         return await client.get(f"http://127.0.0.1:{server.port}{path}")
 
 
-async def test_metrics_serves_what_the_bot_counted(fresh: Metrics) -> None:
+async def test_metrics_serves_what_the_bot_counted(fresh_metrics: Metrics) -> None:
     metrics.article_fetched("tech-ar", 3)
     metrics.observe_summarize(2.5, 4, backend="ct2")
     metrics.delivered("telegram", lag_seconds=12.0)
@@ -70,7 +60,9 @@ async def test_metrics_serves_what_the_bot_counted(fresh: Metrics) -> None:
     assert got[("khulasa_job_queue_depth", (("queue", "summarize"),))] == 7
 
 
-async def test_metrics_speaks_openmetrics_when_prometheus_asks_for_it(fresh: Metrics) -> None:
+async def test_metrics_speaks_openmetrics_when_prometheus_asks_for_it(
+    fresh_metrics: Metrics,
+) -> None:
     metrics.delivered("discord")
     async with MetricsServer("127.0.0.1:0") as server:
         async with httpx.AsyncClient(timeout=5) as client:
@@ -83,7 +75,7 @@ async def test_metrics_speaks_openmetrics_when_prometheus_asks_for_it(fresh: Met
     assert response.text.endswith("# EOF\n")
 
 
-async def test_refreshers_run_before_each_scrape(fresh: Metrics) -> None:
+async def test_refreshers_run_before_each_scrape(fresh_metrics: Metrics) -> None:
     depth = iter([5, 2])
 
     async def read_queue() -> None:

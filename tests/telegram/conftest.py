@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from bot.adapters.telegram.adapter import RequestTimeouts, TelegramAdapter
 from bot.adapters.telegram.errors import RetryPolicy
 from bot.config import Config
+from bot.errors import KhulasaError
 from bot.i18n import t
 from bot.render import rtl_paragraph
 from bot.store import Store
@@ -71,10 +72,14 @@ def make_config(tmp_path: Path, fake: FakeTelegram, **extra: Any) -> Config:
 
 @dataclass
 class BotStack(CoreStack):
-    """One running bot: what a test drives (the fake) and what it inspects (core, store)."""
+    """One running bot: what a test drives (the fake) and what it inspects (core, store).
+
+    `fatal` holds what the adapter reported to stop the run (`khulasa run` would stop).
+    """
 
     fake: FakeTelegram
     adapter: TelegramAdapter
+    fatal: list[KhulasaError] = field(default_factory=list)
 
     async def say(
         self,
@@ -168,8 +173,11 @@ async def start_bot(
             "retry": RetryPolicy(attempts=3, backoff_s=0.01),
             **adapter_options,
         }
-        adapter = TelegramAdapter(config, core, SecretStr(fake.token), **options)
-        stack = BotStack(config, store, pipeline, core, closers, fake=fake, adapter=adapter)
+        fatal: list[KhulasaError] = []
+        adapter = TelegramAdapter(config, core, SecretStr(fake.token), fatal.append, **options)
+        stack = BotStack(
+            config, store, pipeline, core, closers, fake=fake, adapter=adapter, fatal=fatal
+        )
         stacks.append(stack)  # closed at teardown even if the adapter fails to start
         await adapter.start()
         stack.closers.append(adapter.stop)

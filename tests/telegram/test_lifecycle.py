@@ -71,13 +71,14 @@ def test_factory_reads_the_token_from_the_environment(
 ) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     with pytest.raises(TokenError, match="TELEGRAM_BOT_TOKEN"):
-        build_telegram_adapter(make_config(tmp_path, fake), core=None)  # type: ignore[arg-type]
+        build_telegram_adapter(make_config(tmp_path, fake), None, print)  # type: ignore[arg-type]
 
 
 async def test_start_with_a_rejected_token_is_a_token_error(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
-    adapter = TelegramAdapter(make_config(tmp_path, fake), None, SecretStr("1:WRONG"))  # type: ignore[arg-type]
+    config = make_config(tmp_path, fake)
+    adapter = TelegramAdapter(config, None, SecretStr("1:WRONG"), print)  # type: ignore[arg-type]
     with pytest.raises(TokenError):
         await adapter.start()
     await adapter.stop()

@@ -23,7 +23,7 @@ from bot.adapters.discord.shards import Shards
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.config import Config, secret_from_env
 from bot.core import Core
-from bot.errors import ConfigError, DeliveryError
+from bot.errors import ConfigError, DeliveryError, ReportFatal
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +216,12 @@ def _log_gateway_end(task: asyncio.Task[None]) -> None:
         log.error("Discord gateway stopped", exc_info=task.exception())
 
 
-def build_discord_adapter(config: Config, core: Core) -> DiscordAdapter:
-    """The adapter with its token from DISCORD_BOT_TOKEN (missing → TokenError, exit 2)."""
+def build_discord_adapter(config: Config, core: Core, report_fatal: ReportFatal) -> DiscordAdapter:
+    """The adapter with its token from DISCORD_BOT_TOKEN (missing → TokenError, exit 2).
+
+    `report_fatal` is not used: discord.py reconnects by itself, and what it cannot recover
+    from at start, `start()` raises.
+    """
     token = secret_from_env(TOKEN_ENV, what="Discord (discord.enabled)")
     return DiscordAdapter(config, core, token)
 

@@ -24,12 +24,13 @@ from telegram.ext import (
 
 from bot.adapters.telegram.errors import RetryPolicy
 from bot.adapters.telegram.handlers import Handlers
+from bot.adapters.telegram.polling import CONFLICT_GRACE_S, PollingErrors
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender
 from bot.adapters.telegram.settings import PLATFORM as SPEC
 from bot.adapters.telegram.settings import TelegramConfig
 from bot.config import Config, secret_from_env
 from bot.core import COMMANDS, Core, command_menu
-from bot.errors import ConfigError, TokenError
+from bot.errors import ConfigError, ReportFatal, TokenError
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,11 @@ def register_handlers(application: Application, handlers: Handlers) -> None:
 
 
 class TelegramAdapter:
-    """Owns the PTB Application; `start()`/`stop()` run it on the caller's event loop."""
+    """Owns the PTB Application; `start()`/`stop()` run it on the caller's event loop.
+
+    `report_fatal` is told when polling finds another process polling with this token while
+    this one has polled for less than `conflict_grace_s` (see `polling`).
+    """
 
     platform = PLATFORM
 
@@ -129,12 +134,16 @@ class TelegramAdapter:
         config: Config,
         core: Core,
         token: SecretStr,
+        report_fatal: ReportFatal,
         *,
         timeouts: RequestTimeouts | None = None,
         retry: RetryPolicy | None = None,
         rate_limiter: BaseRateLimiter | None = None,
+        conflict_grace_s: float = CONFLICT_GRACE_S,
     ) -> None:
         self._config = config
+        self._report_fatal = report_fatal
+        self._conflict_grace_s = conflict_grace_s
         self._timeouts = timeouts or RequestTimeouts()
         paid = config.telegram.allow_paid_broadcast
         self.application = build_application(
@@ -196,8 +205,11 @@ class TelegramAdapter:
         assert updater is not None  # ApplicationBuilder always builds one unless told not to
         webhook = self._config.telegram.webhook
         if not webhook.enabled:
+            errors = PollingErrors(self._report_fatal, grace_s=self._conflict_grace_s)
             await updater.start_polling(
-                timeout=self._timeouts.poll, allowed_updates=ALLOWED_UPDATES
+                timeout=self._timeouts.poll,
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=errors,
             )
             return
         if not webhook.url:
@@ -213,9 +225,12 @@ class TelegramAdapter:
         )
 
 
-def build_telegram_adapter(config: Config, core: Core) -> TelegramAdapter:
+def build_telegram_adapter(
+    config: Config, core: Core, report_fatal: ReportFatal
+) -> TelegramAdapter:
     """The composition root's entry: the token from TELEGRAM_BOT_TOKEN (missing → TokenError, exit 2)."""
-    return TelegramAdapter(config, core, secret_from_env(TOKEN_ENV, what="The Telegram bot"))
+    token = secret_from_env(TOKEN_ENV, what="The Telegram bot")
+    return TelegramAdapter(config, core, token, report_fatal)
 
 
 create_adapter = build_telegram_adapter  # the name `bot.adapters.build_adapters` looks up
