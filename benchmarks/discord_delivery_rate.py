@@ -28,7 +28,6 @@ import asyncio
 import logging
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -51,7 +50,7 @@ from bot.core.types import ChatKind, Destination  # noqa: E402
 from tests.discord.conftest import FakeEndpoints, make_config  # noqa: E402
 from tests.helpers.bot_stack import CoreStack, start_core  # noqa: E402
 from tests.helpers.fake_discord import GUILD_ID, TEXT_CHANNEL_ID, VALID_TOKEN  # noqa: E402
-from tests.helpers.fake_discord.rest import API_PREFIX  # noqa: E402
+from tests.helpers.fake_discord.server import FakeAddress  # noqa: E402
 from tests.helpers.fake_discord.world import World  # noqa: E402
 
 FIRST_CHANNEL_ID = 900000000001000000  # clear of the fake's own ids and of the guilds below
@@ -69,21 +68,6 @@ def add_channels(world: World, posts: int) -> list[int]:
     for i, channel_id in enumerate(channel_ids(posts)):
         world.add_guild(GUILD_ID + ((i + 1) << 22), f"Guild {i}", channel_id)
     return channel_ids(posts)
-
-
-@dataclass(frozen=True)
-class FakeOnPort:
-    """The fake Discord in the other process, as `make_config` wants it."""
-
-    port: int
-
-    @property
-    def api_base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
-
-    @property
-    def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/gateway"
 
 
 class RateLimits(logging.Handler):
@@ -198,7 +182,7 @@ async def main(fake: FakeEndpoints, args: argparse.Namespace) -> dict[str, objec
 def run(args: argparse.Namespace) -> dict[str, object]:
     """Starts the fake in its own process (so it does not share our loop), then measures."""
     with fake_process("benchmarks.discord_delivery_rate", "--posts", str(args.posts)) as port:
-        return asyncio.run(main(FakeOnPort(port), args))
+        return asyncio.run(main(FakeAddress(port), args))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,24 @@ STRING_OPTION = 3
 CHANNEL_OPTION = 7
 
 
+@dataclass(frozen=True)
+class FakeAddress:
+    """Where a fake Discord listens, as a client is configured: its REST base and gateway URL.
+
+    Also what a benchmark holds of a fake running in another process (only its port).
+    """
+
+    port: int
+
+    @property
+    def api_base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+
 class FakeDiscord:
     """A Discord stand-in the real discord.py client talks to; tests drive and inspect it."""
 
@@ -39,11 +58,11 @@ class FakeDiscord:
 
     @property
     def api_base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+        return FakeAddress(self.port).api_base_url
 
     @property
     def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/gateway"
+        return FakeAddress(self.port).gateway_url
 
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
