@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from summarizer.text import Sentence
 
 from .question import Intent, ParsedQuestion
-from .terms import evidence_terms, same_term, words
+from .terms import evidence_terms, related_term, same_term, words
 
 _K1, _B = 1.2, 0.75  # BM25's usual constants
 _FOCUS_WEIGHT = 2.0  # the noun a "how many" question counts outweighs the words around it
@@ -88,6 +88,8 @@ SENTENCE_FEATURES = (
     "rank_top",  # the best BM25 sentence
     "specific_coverage",  # IDF share of the question's specific (non-topic) terms held
     "specific_window",  # ... by the sentence with its neighbours
+    "related_coverage",  # coverage counting words of the same root (تشخيص for يشخص)
+    "related_specific_window",  # specific_window counting them
 )
 # A term in the article's first sentence or in this share of its sentences is its topic: every
 # sentence about the topic holds it, so it says little about which one answers.
@@ -181,6 +183,7 @@ def match_article(
         [[at for at, word in enumerate(bag) if same_term(term, word)] for term in terms]
         for bag in bags
     ]
+    related = [[any(related_term(term, word) for word in bag) for term in terms] for bag in bags]
     total = len(sentences)
     weights = [_FOCUS_WEIGHT if term == parsed.focus else 1.0 for term in terms]
     idfs = [
@@ -234,7 +237,7 @@ def match_article(
 
     rows = []
     for i, (sentence, text, bag, row) in enumerate(zip(sentences, texts, bags, hits, strict=True)):
-        if bm25s[i] <= 0:
+        if bm25s[i] <= 0 and not any(related[i]):
             continue
         window = [
             any(hits[j][column] for j in (i - 1, i, i + 1) if 0 <= j < total)
@@ -243,6 +246,10 @@ def match_article(
         window_coverage = (
             sum(idf for idf, found in zip(idfs, window, strict=True) if found) / total_idf
         )
+        related_window = [
+            any(related[j][column] for j in (i - 1, i, i + 1) if 0 <= j < total)
+            for column in range(len(terms))
+        ]
         previous = coverages[i - 1] if i else 0.0
         missing = [idf for idf, positions in zip(idfs, row, strict=True) if not positions]
         matched = sum(1 for positions in row if positions)
@@ -283,6 +290,8 @@ def match_article(
             float(i == top_index),
             specific([bool(positions) for positions in row]),
             specific(window),
+            sum(idf for idf, found in zip(idfs, related[i], strict=True) if found) / total_idf,
+            specific(related_window),
         )
         rows.append(SentenceRow(sentence, values, coverages[i], bm25s[i]))
     return ArticleMatch(
@@ -314,6 +323,8 @@ ANSWER_FEATURES = (
     "top_specific_window",
     "article_specific",
     "no_specific_terms",  # every term is the topic's: "what is X?"
+    "top_related_coverage",
+    "top_related_specific_window",
     *(f"intent_{intent.value}" for intent in _INTENTS),
 )
 
@@ -344,5 +355,7 @@ def answer_values(
         top[column("specific_window")],
         match.article_specific,
         float(match.specific_count == 0),
+        top[column("related_coverage")],
+        top[column("related_specific_window")],
         *(float(intent is each) for each in _INTENTS),
     )

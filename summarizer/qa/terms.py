@@ -30,6 +30,12 @@ _COMPOUND_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Pronoun and plural suffixes (normalized: ة is ه), longest first so هما goes before ها.
 _SUFFIXES = re.compile("(?:هما|هم|هن|ها|كم|نا|ات|ون|ين|ان|يه|ه)$")
+# Derived forms put these before the root (مقتل/قتل, استخدام/خدم, تشخيص/شخص) ...
+_DERIVING_PREFIX = re.compile("^(?:است|مست|م|ت)")
+# ... and long vowels and hamza seats inside it (تشخيص/يشخص, اختراع/اخترع); a final ي stays, as
+# it makes an adjective of a noun (صناعي "artificial" is not صنع "made").
+_WEAK_LETTERS = re.compile("[اويءئؤ](?!$)")
+_MIN_SKELETON = 3  # two consonants name too many roots to count as the same word
 
 
 def words(text: str) -> list[str]:
@@ -81,6 +87,30 @@ def term_forms(token: str) -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(loose), frozenset(loose)
     peeled = _peeled(token)
     return frozenset(loose), frozenset(loose | peeled | {stem(form, language) for form in peeled})
+
+
+@lru_cache(maxsize=100_000)
+def skeletons(token: str) -> frozenset[str]:
+    """Consonant skeletons of an Arabic token's peeled forms: what its derived words share.
+
+    Coarser than `same_term` (it joins a verb to its noun, مقتل to قتل), so the reader weighs
+    such a match on its own instead of counting it as the word itself.
+    """
+    if token.isdigit() or script_language(token) != "ar":
+        return frozenset()
+    found = set()
+    for form in _peeled(token):  # not the stems: the stemmer takes off the adjective's ي too
+        for base in {form, _DERIVING_PREFIX.sub("", form)}:
+            skeleton = _WEAK_LETTERS.sub("", base).removesuffix("ه")
+            if len(skeleton) >= _MIN_SKELETON:
+                found.add(skeleton)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def related_term(first: str, second: str) -> bool:
+    """The same word, or an Arabic word derived from the same root letters."""
+    return same_term(first, second) or bool(skeletons(first) & skeletons(second))
 
 
 def _prefix_match(first: str, second: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.qa.terms import evidence_terms, same_term, words
+from summarizer.qa.terms import evidence_terms, related_term, same_term, words
 from summarizer.text import normalize
 
 
@@ -42,3 +42,32 @@ def test_different_words_do_not_match(first: str, second: str) -> None:
 def test_hyphenated_names_are_one_term_and_stopwords_go() -> None:
     assert words("The Aster-9 and نور-3") == ["the", "aster9", "and", "نور3"]
     assert evidence_terms("The Aster-9 is in the factory") == ["aster9", "factory"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("يشخص", "التشخيص"),  # a verb and its noun share the root ش خ ص
+        ("قتل", "مقتل"),  # the noun's م comes off
+        ("اخترع", "الاختراعات"),
+        ("استخدم", "المستخدمين"),  # مست comes off the participle
+        ("تعليم", "يتعلم"),
+    ],
+)
+def test_words_of_one_root_are_related_but_not_the_same(first: str, second: str) -> None:
+    one, other = normalize(first), normalize(second)
+    assert related_term(one, other) and related_term(other, one)
+    assert not same_term(one, other)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("صنع", "الصناعي"),  # "made" is not "artificial": the adjective's final ي stays
+        ("مصر", "صر"),  # two letters left name too many roots
+        ("salary", "sales"),  # only Arabic words have root letters to compare
+        ("2018", "2019"),
+    ],
+)
+def test_words_of_other_roots_are_not_related(first: str, second: str) -> None:
+    assert not related_term(normalize(first), normalize(second))
