@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from summarizer.text import Sentence
 
 from .question import Intent, ParsedQuestion
-from .terms import evidence_terms, related_term, same_term, words
+from .terms import evidence_terms, same_root, same_term, words
 
 _K1, _B = 1.2, 0.75  # BM25's usual constants
 _FOCUS_WEIGHT = 2.0  # the noun a "how many" question counts outweighs the words around it
@@ -172,6 +172,12 @@ def _proximity(positions: list[list[int]]) -> float:
     return need / best
 
 
+def _around(found: Sequence[Sequence[object]], at: int) -> list[bool]:
+    """Per term, whether the sentence at `at` or a neighbour holds it (a pronoun points back)."""
+    near = found[max(at - 1, 0) : at + 2]
+    return [any(row[column] for row in near) for column in range(len(found[at]))]
+
+
 def match_article(
     parsed: ParsedQuestion, question: str, sentences: Sequence[Sentence]
 ) -> ArticleMatch:
@@ -183,7 +189,14 @@ def match_article(
         [[at for at, word in enumerate(bag) if same_term(term, word)] for term in terms]
         for bag in bags
     ]
-    related = [[any(related_term(term, word) for word in bag) for term in terms] for bag in bags]
+    # the same word, or (looked for only where it is not) one of the same root
+    related = [
+        [
+            bool(positions) or any(same_root(term, word) for word in bag)
+            for term, positions in zip(terms, row, strict=True)
+        ]
+        for bag, row in zip(bags, hits, strict=True)
+    ]
     total = len(sentences)
     weights = [_FOCUS_WEIGHT if term == parsed.focus else 1.0 for term in terms]
     idfs = [
@@ -197,10 +210,12 @@ def match_article(
     asked = frozenset(term for term in terms if any(char.isdigit() for char in term))
     exact = _exact_tokens(question)
     term_set = set(terms)
-    coverages = [
-        sum(idf for idf, positions in zip(idfs, row, strict=True) if positions) / total_idf
-        for row in hits
-    ]
+
+    def covered(found: Sequence[object]) -> float:
+        """IDF share of the terms found (a term's positions, or a flag)."""
+        return sum(idf for idf, hit in zip(idfs, found, strict=True) if hit) / total_idf
+
+    coverages = [covered(row) for row in hits]
     bm25s = []
     for bag, row in zip(bags, hits, strict=True):
         norm = _K1 * (1 - _B + _B * len(bag) / average_length)
@@ -239,17 +254,8 @@ def match_article(
     for i, (sentence, text, bag, row) in enumerate(zip(sentences, texts, bags, hits, strict=True)):
         if bm25s[i] <= 0 and not any(related[i]):
             continue
-        window = [
-            any(hits[j][column] for j in (i - 1, i, i + 1) if 0 <= j < total)
-            for column in range(len(terms))
-        ]
-        window_coverage = (
-            sum(idf for idf, found in zip(idfs, window, strict=True) if found) / total_idf
-        )
-        related_window = [
-            any(related[j][column] for j in (i - 1, i, i + 1) if 0 <= j < total)
-            for column in range(len(terms))
-        ]
+        window = _around(hits, i)
+        related_window = _around(related, i)
         previous = coverages[i - 1] if i else 0.0
         missing = [idf for idf, positions in zip(idfs, row, strict=True) if not positions]
         matched = sum(1 for positions in row if positions)
@@ -270,7 +276,7 @@ def match_article(
             1.0,
             coverages[i],
             coverages[i] ** 2,
-            window_coverage,
+            covered(window),
             previous,
             bm25s[i] / best_bm25,
             min(bm25s[i] / most_bm25, 1.5),
@@ -290,7 +296,7 @@ def match_article(
             float(i == top_index),
             specific([bool(positions) for positions in row]),
             specific(window),
-            sum(idf for idf, found in zip(idfs, related[i], strict=True) if found) / total_idf,
+            covered(related[i]),
             specific(related_window),
         )
         rows.append(SentenceRow(sentence, values, coverages[i], bm25s[i]))

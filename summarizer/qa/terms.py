@@ -108,9 +108,9 @@ def skeletons(token: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=200_000)
-def related_term(first: str, second: str) -> bool:
-    """The same word, or an Arabic word derived from the same root letters."""
-    return same_term(first, second) or bool(skeletons(first) & skeletons(second))
+def same_root(first: str, second: str) -> bool:
+    """Arabic words derived from the same root letters (a weaker match than `same_term`)."""
+    return bool(skeletons(first) & skeletons(second))
 
 
 def _prefix_match(first: str, second: str) -> bool:
