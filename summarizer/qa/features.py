@@ -18,6 +18,7 @@ from .terms import evidence_terms, same_root, same_term, words
 
 _K1, _B = 1.2, 0.75  # BM25's usual constants
 _FOCUS_WEIGHT = 2.0  # the noun a "how many" question counts outweighs the words around it
+_FRAME_WEIGHT = 0.5  # a word naming the kind of answer ("اسم", "جنسية") is weak evidence
 _COUNT_WINDOW = 3  # "1.2 million customers": the number may sit up to three words before the noun
 _SHORT_SENTENCE_WORDS = 6
 
@@ -198,7 +199,10 @@ def match_article(
         for bag, row in zip(bags, hits, strict=True)
     ]
     total = len(sentences)
-    weights = [_FOCUS_WEIGHT if term == parsed.focus else 1.0 for term in terms]
+    weights = [
+        _FOCUS_WEIGHT if term == parsed.focus else _FRAME_WEIGHT if term in parsed.frame else 1.0
+        for term in terms
+    ]
     idfs = [
         weight * _idf(sum(1 for row in hits if row[column]), total)
         for column, weight in enumerate(weights)
@@ -228,9 +232,12 @@ def match_article(
     most_bm25 = sum(idf * (_K1 + 1) / (1 + _K1) for idf in idfs) or 1.0
     top_index = max(range(total), key=lambda i: (bm25s[i], -i)) if total else -1
     pairs = list(zip(terms, terms[1:], strict=False))
+    # Topic terms (in the first sentence or in many) and frame words are never specific.
     topic = (
         [
-            bool(hits[0][column]) or sum(1 for row in hits if row[column]) >= _TOPIC_SHARE * total
+            terms[column] in parsed.frame
+            or bool(hits[0][column])
+            or sum(1 for row in hits if row[column]) >= _TOPIC_SHARE * total
             for column in range(len(terms))
         ]
         if total

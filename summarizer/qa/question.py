@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .terms import evidence_terms, words
+from .terms import evidence_terms, term_forms, words
 from .types import Turn
 
 
@@ -46,12 +46,24 @@ _INTENT_WORDS: dict[str, Intent] = {
 _OPENING_ONLY: dict[str, Intent] = {"من": Intent.PERSON, "لم": Intent.REASON}
 _PLAIN_QUESTION_WORDS = frozenset(
     "ما ماذا ماهو ماهي هل كيف اي ايه وما what which how is are was were do does did".split()
+    # ماذا as often typed (د for ذ), and with its glued prepositions
+    + "مادا بماذا بمادا لمادا".split()
     # verbs that only restate "where": أين يقع المصنع / where is it located
     + "يقع تقع located situated".split()
 )
 _QUESTION_WORDS = frozenset(_INTENT_WORDS) | frozenset(_OPENING_ONLY) | _PLAIN_QUESTION_WORDS
 # Between the question word and the counted noun: "how many X", "كم عدد X".
 _QUANTITY_WORDS = frozenset({"many", "much", "عدد", "number", "of"})
+# Nouns that name the kind of answer asked for ("what is X's *name* in English", "its
+# *nationality*"): the answering sentence gives the answer itself and seldom repeats them, so
+# they count as evidence only weakly and never as the question's specific words.
+FRAME_WORDS = frozenset(
+    (
+        "اسم تسميه يسمي تسمي لقب يلقب يطلق تعريف معني ترجمه كلمه لفظ مصطلح جنسيه مهنه وظيفه"
+        " نسبه رقم نوع انواع اهم اخر يوجد توجد بالنسبه مثال مثالا شيء شئ طريقه"
+        " name called meaning definition translation term nationality job kind type"
+    ).split()
+)
 # A bare article or clitic left over from a cut-off word is never a content word.
 _FRAGMENTS = frozenset({"ال", "وال", "بال", "لل"})
 _CONJUNCTION = re.compile("^[وف](?=..)")
@@ -67,6 +79,8 @@ class ParsedQuestion:
     intent: Intent
     # What a "how many" question counts (cores, معلمات): the term its answer must stand next to.
     focus: str | None = None
+    # The terms that are frame words (see FRAME_WORDS).
+    frame: frozenset[str] = frozenset()
 
 
 def _bare(token: str) -> str:
@@ -106,7 +120,12 @@ def parse_question(question: str) -> ParsedQuestion:
     terms = tuple(dict.fromkeys(evidence_terms(" ".join(kept))))
     intent = _intent(tokens)
     focus = _counted(tokens, terms) if intent is Intent.NUMBER else None
-    return ParsedQuestion(terms=terms, intent=intent, focus=focus)
+    return ParsedQuestion(terms=terms, intent=intent, focus=focus, frame=_frame(terms))
+
+
+def _frame(terms: Sequence[str]) -> frozenset[str]:
+    """The terms that are frame words by any of their forms (الاسم, بالنسبة, وظيفته)."""
+    return frozenset(term for term in terms if term_forms(term)[1] & FRAME_WORDS)
 
 
 def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
@@ -116,6 +135,7 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
         return parsed
     previous = resolve_follow_up(history[-1].question, history[:-1])
     terms = tuple(dict.fromkeys((*parsed.terms, *previous.terms)))
+    frame = parsed.frame | previous.frame
     if parsed.intent is not Intent.OTHER:
-        return ParsedQuestion(terms=terms, intent=parsed.intent, focus=parsed.focus)
-    return ParsedQuestion(terms=terms, intent=previous.intent, focus=previous.focus)
+        return ParsedQuestion(terms, parsed.intent, parsed.focus, frame)
+    return ParsedQuestion(terms, previous.intent, previous.focus, frame)

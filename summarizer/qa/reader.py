@@ -22,7 +22,7 @@ from .question import Intent, ParsedQuestion
 
 WEIGHTS_FILE = "reader_weights.txt"
 _KIND_MISSING = SENTENCE_FEATURES.index("kind_missing")
-_SPECIFIC_WINDOW = SENTENCE_FEATURES.index("specific_window")
+_RELATED_SPECIFIC_WINDOW = SENTENCE_FEATURES.index("related_specific_window")
 # Dates have few forms; numbers many (duals such as يومين, words), so only "when?" is strict.
 _NEEDS_KIND = frozenset({Intent.DATE})
 FORMAT = "khulasa-qa-reader 1"
@@ -93,8 +93,8 @@ def score_match(match: ArticleMatch, weights: ReaderWeights, parsed: ParsedQuest
     best = max(match.rows, key=lambda row: (_dot(weights.ranker, row.values), -row.sentence.index))
     if parsed.intent in _NEEDS_KIND and best.values[_KIND_MISSING]:
         answerable = 0.0  # "when?" with no date or time in the best sentence
-    if match.specific_count and not best.values[_SPECIFIC_WINDOW]:
-        answerable = 0.0  # only the article's topic words match: it does not say this
+    if match.specific_count and not best.values[_RELATED_SPECIFIC_WINDOW]:
+        answerable = 0.0  # only the topic's words (or their roots) match: it does not say this
     return Reading(candidates=ranked, probability=answerable)
 
 

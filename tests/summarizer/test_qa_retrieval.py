@@ -9,6 +9,8 @@ import pytest
 
 from summarizer.errors import InputError
 from summarizer.qa import Answer, QAOptions, Turn, answer
+from summarizer.qa.evidence import candidate_sentences
+from summarizer.qa.features import match_article
 from summarizer.qa.question import Intent, parse_question
 from summarizer.qa.retrieval import min_score
 from summarizer.text import parse_article_file
@@ -114,6 +116,34 @@ def test_parse_question_drops_question_words_and_keeps_intent() -> None:
     assert parse_question("كم عدد المستخدمين؟").intent is Intent.NUMBER
     # "من" is "who" only at the start; elsewhere it is the preposition "from"
     assert parse_question("ماذا اشترى من إنفيديا؟").intent is Intent.OTHER
+
+
+def test_misspelled_question_words_are_not_evidence() -> None:
+    # ماذا is often typed with د for ذ, and glued to a preposition
+    for question in ("مادا واجه لبنان؟", "بمادا يلقب عمر؟", "لمادا يطلق عليه ذلك؟"):
+        assert not {"مادا", "بمادا", "لمادا"} & set(parse_question(question).terms)
+
+
+ARTIST = (
+    "ليلى حداد عازفة عود لبنانية ولدت في مدينة صيدا. "
+    "بدأت ليلى حداد العزف في سن العاشرة على يد والدها. "
+    "أصدرت ليلى حداد ثلاثة ألبومات بين عامي 2010 و2020."
+)
+
+
+def test_a_word_naming_the_kind_of_answer_is_not_what_the_question_is_specifically_about() -> None:
+    sentences = candidate_sentences(Article(text=ARTIST))
+    nationality = parse_question("ما جنسية ليلى حداد؟")
+    assert nationality.frame == {"جنسيه"}
+    assert parse_question("ما إسم الصين باللغة الصينية؟").frame == {"اسم"}
+    # "nationality" is answered by لبنانية, which does not repeat it: no specific word is missing
+    assert match_article(nationality, "ما جنسية ليلى حداد؟", sentences).specific_count == 0
+    assert answer("ما جنسية ليلى حداد؟", Article(text=ARTIST)).score > 0
+    # "salary" is a word the answer would hold: the article does not say it
+    salary = parse_question("ما راتب ليلى حداد؟")
+    assert salary.frame == frozenset()
+    assert match_article(salary, "ما راتب ليلى حداد؟", sentences).specific_count == 1
+    assert answer("ما راتب ليلى حداد؟", Article(text=ARTIST)).score == 0.0
 
 
 def test_arabic_follow_up_borrows_the_previous_question() -> None:
