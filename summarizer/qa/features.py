@@ -199,8 +199,9 @@ def match_article(
         for bag, row in zip(bags, hits, strict=True)
     ]
     total = len(sentences)
+    frame = parsed.frame
     weights = [
-        _FOCUS_WEIGHT if term == parsed.focus else _FRAME_WEIGHT if term in parsed.frame else 1.0
+        _FOCUS_WEIGHT if term == parsed.focus else _FRAME_WEIGHT if term in frame else 1.0
         for term in terms
     ]
     idfs = [
@@ -235,7 +236,7 @@ def match_article(
     # Topic terms (in the first sentence or in many) and frame words are never specific.
     topic = (
         [
-            terms[column] in parsed.frame
+            terms[column] in frame
             or bool(hits[0][column])
             or sum(1 for row in hits if row[column]) >= _TOPIC_SHARE * total
             for column in range(len(terms))

@@ -79,8 +79,11 @@ class ParsedQuestion:
     intent: Intent
     # What a "how many" question counts (cores, معلمات): the term its answer must stand next to.
     focus: str | None = None
-    # The terms that are frame words (see FRAME_WORDS).
-    frame: frozenset[str] = frozenset()
+
+    @property
+    def frame(self) -> frozenset[str]:
+        """The terms that are frame words by any of their forms (الاسم, بالنسبة, وظيفته)."""
+        return frozenset(term for term in self.terms if term_forms(term)[1] & FRAME_WORDS)
 
 
 def _bare(token: str) -> str:
@@ -120,12 +123,7 @@ def parse_question(question: str) -> ParsedQuestion:
     terms = tuple(dict.fromkeys(evidence_terms(" ".join(kept))))
     intent = _intent(tokens)
     focus = _counted(tokens, terms) if intent is Intent.NUMBER else None
-    return ParsedQuestion(terms=terms, intent=intent, focus=focus, frame=_frame(terms))
-
-
-def _frame(terms: Sequence[str]) -> frozenset[str]:
-    """The terms that are frame words by any of their forms (الاسم, بالنسبة, وظيفته)."""
-    return frozenset(term for term in terms if term_forms(term)[1] & FRAME_WORDS)
+    return ParsedQuestion(terms=terms, intent=intent, focus=focus)
 
 
 def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
@@ -135,7 +133,6 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> ParsedQuestion:
         return parsed
     previous = resolve_follow_up(history[-1].question, history[:-1])
     terms = tuple(dict.fromkeys((*parsed.terms, *previous.terms)))
-    frame = parsed.frame | previous.frame
     if parsed.intent is not Intent.OTHER:
-        return ParsedQuestion(terms, parsed.intent, parsed.focus, frame)
-    return ParsedQuestion(terms, previous.intent, previous.focus, frame)
+        return ParsedQuestion(terms=terms, intent=parsed.intent, focus=parsed.focus)
+    return ParsedQuestion(terms=terms, intent=previous.intent, focus=previous.focus)

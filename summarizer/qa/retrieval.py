@@ -54,7 +54,7 @@ def _shared_only(parsed: ParsedQuestion, article_words: frozenset[str]) -> Parse
     if not shared or len(shared) < SHARED_TERMS_SHARE * len(parsed.terms):
         return None
     focus = parsed.focus if parsed.focus in shared else None
-    return ParsedQuestion(shared, parsed.intent, focus, parsed.frame & frozenset(shared))
+    return ParsedQuestion(terms=shared, intent=parsed.intent, focus=focus)
 
 
 def _abstain(score: float, reason: str) -> Answer:
