@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.text import Sentence
+from summarizer.text import Sentence, normalize
 
 from .question import Intent, ParsedQuestion
-from .terms import evidence_terms, same_root, same_term, words
+from .terms import evidence_terms, is_life_event, same_root, same_term, words
 
 _K1, _B = 1.2, 0.75  # BM25's usual constants
 _FOCUS_WEIGHT = 2.0  # the noun a "how many" question counts outweighs the words around it
@@ -62,6 +62,10 @@ KIND_PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"(?:لان|بسبب|نظرا|بفضل|لكي|نتيجه|جعل|ادي الي|لذلك|because|due to|thanks to|since|so that|result)"
     ),
 }
+# "(11 ديسمبر 1911 - 30 أغسطس 2006)", "(مواليد 1965)": a life's dates say when one was born or died.
+_LIFESPAN = re.compile(
+    r"\([^()]{0,40}?(?:\d{3,4}[^()]{0,40}?[-–][^()]{0,40}?\d{3,4}|مواليد|born)[^()]*\)"
+)
 _INTENTS = (Intent.NUMBER, Intent.DATE, Intent.PERSON, Intent.PLACE, Intent.REASON)
 
 # Per-sentence features, in the order the weights file lists them.
@@ -190,13 +194,16 @@ def match_article(
         [[at for at, word in enumerate(bag) if same_term(term, word)] for term in terms]
         for bag in bags
     ]
-    # the same word, or (looked for only where it is not) one of the same root
+    lifespans = [bool(_LIFESPAN.search(normalize(sentence.text))) for sentence in sentences]
+    life_terms = [is_life_event(term) for term in terms]
+    # the same word, a birth or death beside a life's dates, or (looked for only where the word
+    # is not) one of the same root
     related = [
         [
-            bool(positions) or any(same_root(term, word) for word in bag)
-            for term, positions in zip(terms, row, strict=True)
+            bool(positions) or (life and lifespan) or any(same_root(term, word) for word in bag)
+            for term, positions, life in zip(terms, row, life_terms, strict=True)
         ]
-        for bag, row in zip(bags, hits, strict=True)
+        for bag, row, lifespan in zip(bags, hits, lifespans, strict=True)
     ]
     total = len(sentences)
     frame = parsed.frame

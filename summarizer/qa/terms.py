@@ -35,6 +35,7 @@ _DERIVING_PREFIX = re.compile("^(?:است|مست|م|ت)")
 # ... and long vowels and hamza seats inside it (تشخيص/يشخص, اختراع/اخترع); a final ي stays, as
 # it makes an adjective of a noun (صناعي "artificial" is not صنع "made").
 _WEAK_LETTERS = re.compile("[اويءئؤ](?!$)")
+_FINAL_WEAK = re.compile("[اي]$")  # وفاة and توفي end their root alike
 _MIN_SKELETON = 3  # two consonants name too many roots to count as the same word
 
 
@@ -101,9 +102,14 @@ def skeletons(token: str) -> frozenset[str]:
     found = set()
     for form in _peeled(token):  # not the stems: the stemmer takes off the adjective's ي too
         for base in {form, _DERIVING_PREFIX.sub("", form)}:
-            skeleton = _WEAK_LETTERS.sub("", base).removesuffix("ه")
-            if len(skeleton) >= _MIN_SKELETON:
-                found.add(skeleton)
+            base = _FINAL_WEAK.sub("ي", base.removesuffix("ه"))
+            # a root may open with و or ي (ولد: مواليد, ولادة), which the inner rule would drop
+            for skeleton in {
+                _WEAK_LETTERS.sub("", base),
+                base[:1] + _WEAK_LETTERS.sub("", base[1:]),
+            }:
+                if len(skeleton) >= _MIN_SKELETON:
+                    found.add(skeleton)
     return frozenset(found)
 
 
@@ -135,3 +141,12 @@ def same_term(first: str, second: str) -> bool:
     return bool(first_all & second_all) or any(
         _prefix_match(one, other) for one in first_loose for other in second_loose
     )
+
+
+_LIFE_EVENT_ROOTS = frozenset({"ولد", "وفي"})
+_LIFE_EVENT_WORDS = frozenset({"born", "birth", "died", "death"})
+
+
+def is_life_event(term: str) -> bool:
+    """Birth or death (ولد, مواليد, توفي, وفاة, born, died): a life's dates in brackets answer it."""
+    return term in _LIFE_EVENT_WORDS or bool(skeletons(term) & _LIFE_EVENT_ROOTS)

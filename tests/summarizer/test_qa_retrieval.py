@@ -210,3 +210,24 @@ def test_a_when_question_without_a_date_in_the_article_abstains() -> None:
     article = Article(text="Liang founded the company with graduates of top universities.")
     assert answer("When was the company founded?", article).abstained
     assert not answer("Who founded the company?", article).abstained
+
+
+# A life's dates in brackets answer "when was X born / did X die" though the bracket names neither.
+BIOGRAPHY = Article(
+    text="سالم العبدالله (12 مارس 1950 - 4 يونيو 2019) مهندس كويتي أسس أول شركة برمجيات عربية. "
+    "درس الهندسة الكهربائية في جامعة القاهرة ثم عمل في شركة اتصالات حكومية. "
+    "في عام 1982 أسس شركة للبرمجيات طورت أول حاسوب منزلي يدعم اللغة العربية. "
+    "ولد في حي شعبي لأسرة تعمل في صيد اللؤلؤ، وتعلم القراءة في الكتاتيب. "
+    "توفي في الكويت بعد صراع طويل مع المرض، ونعته الصحف العربية."
+)
+
+
+@pytest.mark.parametrize("question", ["متى ولد سالم العبدالله؟", "في أي عام توفي سالم العبدالله؟"])
+def test_birth_and_death_dates_are_read_from_a_lifespan_in_brackets(question: str) -> None:
+    result = answer(question, BIOGRAPHY)
+    assert not result.abstained, f"abstained with score {result.score:.2f}"
+    assert "(12 مارس 1950 - 4 يونيو 2019)" in quoted(result)
+
+
+def test_a_lifespan_does_not_answer_other_dates() -> None:
+    assert answer("متى تزوج سالم العبدالله؟", BIOGRAPHY).abstained

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.qa.terms import evidence_terms, same_root, same_term, words
+from summarizer.qa.terms import evidence_terms, is_life_event, same_root, same_term, words
 from summarizer.text import normalize
 
 
@@ -52,6 +52,9 @@ def test_hyphenated_names_are_one_term_and_stopwords_go() -> None:
         ("اخترع", "الاختراعات"),
         ("استخدم", "المستخدمين"),  # مست comes off the participle
         ("تعليم", "يتعلم"),
+        ("ولد", "مواليد"),  # a root that opens with و keeps it
+        ("ولد", "الولادة"),
+        ("توفي", "الوفاة"),  # a root that ends in a weak letter: ي and ا alike
     ],
 )
 def test_words_of_one_root_are_related_but_not_the_same(first: str, second: str) -> None:
@@ -65,6 +68,7 @@ def test_words_of_one_root_are_related_but_not_the_same(first: str, second: str)
     [
         ("صنع", "الصناعي"),  # "made" is not "artificial": the adjective's final ي stays
         ("مصر", "صر"),  # two letters left name too many roots
+        ("ولد", "وفد"),  # an opening و is kept, so the roots still differ
         ("salary", "sales"),  # only Arabic words have root letters to compare
         ("2018", "2019"),
     ],
@@ -72,3 +76,19 @@ def test_words_of_one_root_are_related_but_not_the_same(first: str, second: str)
 def test_words_of_other_roots_are_not_related(first: str, second: str) -> None:
     one, other = normalize(first), normalize(second)
     assert not same_term(one, other) and not same_root(one, other)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("ولد", True),
+        ("توفي", True),
+        ("مولده", True),
+        ("born", True),
+        ("وفد", False),
+        ("ولاية", False),
+        ("تزوج", False),
+    ],
+)
+def test_birth_and_death_words_are_life_events(word: str, expected: bool) -> None:
+    assert is_life_event(normalize(word)) is expected
