@@ -82,4 +82,4 @@ def test_extractive_training_is_deterministic_and_loadable(tmp_path: Path) -> No
     assert first.read_bytes() == second.read_bytes()
     weights = parse_extractive(first.read_text(encoding="utf-8"))
     assert weights.redundancy in train_extractive.REDUNDANCY_GRID
-    assert set(figures) == {"learned", "lead-3"}
+    assert set(figures) == {"learned", "nested", "lead-3"}
