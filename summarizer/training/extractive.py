@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,17 +110,27 @@ GRID: tuple[Setting, ...] = tuple(
 )
 
 
-def cross_validate(docs: list[Document], setting: Setting, folds: int = FOLDS) -> np.ndarray:
-    """Mean ROUGE-1/2/L over held-out folds (per-article mean, all folds pooled)."""
-    l2, redundancy, length = setting
+def _out_of_fold(
+    docs: list[Document], folds: int, trained: Callable[[list[Document]], ScorerWeights]
+) -> np.ndarray:
+    """Mean ROUGE-1/2/L of each fold summarized by weights trained on the other folds."""
     texts: list[str | None] = [None] * len(docs)
     for fold in range(folds):
-        train = [d for i, d in enumerate(docs) if i % folds != fold]
-        weights = _weights(fit(train, l2), redundancy, length)
+        weights = trained([d for i, d in enumerate(docs) if i % folds != fold])
         for i, doc in enumerate(docs):
             if i % folds == fold:
                 texts[i] = summary_of(doc, weights)
     return _mean_rouge([t or "" for t in texts], docs)
+
+
+def _trained(docs: list[Document], setting: Setting) -> ScorerWeights:
+    l2, redundancy, length = setting
+    return _weights(fit(docs, l2), redundancy, length)
+
+
+def cross_validate(docs: list[Document], setting: Setting, folds: int = FOLDS) -> np.ndarray:
+    """Mean ROUGE-1/2/L over held-out folds (per-article mean, all folds pooled)."""
+    return _out_of_fold(docs, folds, lambda train: _trained(train, setting))
 
 
 def nested_cross_validate(docs: list[Document]) -> np.ndarray:
@@ -129,19 +139,16 @@ def nested_cross_validate(docs: list[Document]) -> np.ndarray:
     The best of the grid's cross-validated figures is an optimistic estimate (it is the
     maximum of many noisy ones); this one chooses blind, as a new article would meet it.
     """
-    texts: list[str | None] = [None] * len(docs)
-    for fold in range(FOLDS):
-        train = [d for i, d in enumerate(docs) if i % FOLDS != fold]
+
+    def chosen_and_trained(train: list[Document]) -> ScorerWeights:
         setting = max(GRID, key=lambda s: cross_validate(train, s, FOLDS - 1).mean())
-        weights = _weights(fit(train, setting[0]), setting[1], setting[2])
-        for i, doc in enumerate(docs):
-            if i % FOLDS == fold:
-                texts[i] = summary_of(doc, weights)
-    return _mean_rouge([t or "" for t in texts], docs)
+        return _trained(train, setting)
+
+    return _out_of_fold(docs, FOLDS, chosen_and_trained)
 
 
 def run(data: Path, out: Path) -> dict[str, np.ndarray]:
-    """Chooses L2 and redundancy by cross-validation, trains on everything, writes the weights."""
+    """Chooses the setting by cross-validation, trains on everything, writes the weights."""
     pairs = load_pairs(data)
     docs = documents(pairs)
     results = {setting: cross_validate(docs, setting) for setting in GRID}
