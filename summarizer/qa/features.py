@@ -194,8 +194,13 @@ def match_article(
         [[at for at, word in enumerate(bag) if same_term(term, word)] for term in terms]
         for bag in bags
     ]
-    lifespans = [bool(_LIFESPAN.search(normalize(sentence.text))) for sentence in sentences]
     life_terms = [is_life_event(term) for term in terms]
+    # only a birth or death question looks for a life's dates
+    lifespans = (
+        [bool(_LIFESPAN.search(normalize(sentence.text))) for sentence in sentences]
+        if any(life_terms)
+        else [False] * len(sentences)
+    )
     # the same word, a birth or death beside a life's dates, or (looked for only where the word
     # is not) one of the same root
     related = [

@@ -37,6 +37,8 @@ _DERIVING_PREFIX = re.compile("^(?:است|مست|م|ت)")
 _WEAK_LETTERS = re.compile("[اويءئؤ](?!$)")
 _FINAL_WEAK = re.compile("[اي]$")  # وفاة and توفي end their root alike
 _MIN_SKELETON = 3  # two consonants name too many roots to count as the same word
+_LIFE_EVENT_ROOTS = frozenset({"ولد", "وفي"})
+_LIFE_EVENT_WORDS = frozenset({"born", "birth", "died", "death"})
 
 
 def words(text: str) -> list[str]:
@@ -141,10 +143,6 @@ def same_term(first: str, second: str) -> bool:
     return bool(first_all & second_all) or any(
         _prefix_match(one, other) for one in first_loose for other in second_loose
     )
-
-
-_LIFE_EVENT_ROOTS = frozenset({"ولد", "وفي"})
-_LIFE_EVENT_WORDS = frozenset({"born", "birth", "died", "death"})
 
 
 def is_life_event(term: str) -> bool:
