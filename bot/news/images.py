@@ -17,9 +17,10 @@ from urllib.parse import urljoin, urlsplit
 MIN_SIDE_PX = 50  # a declared width or height below this is a pixel, an icon or a spacer
 HEAD_CHARS = 256_000  # where no </head> is found, the page's meta tags are looked for in this much
 
+# Words in a path that name a site's furniture, and the file names of tracking pixels.
 _NOT_PICTURE_WORDS = re.compile(
-    r"(?<![a-z])(logos?|avatars?|favicons?|sprites?|spacer|blank|transparent|1x1|"
-    r"tracking|tracker|pixel\.(?:gif|png))(?![a-z])"
+    r"(?<![a-z])(?:logos?|avatars?|favicons?|sprites?|1x1|"
+    r"(?:spacer|blank|clear|transparent|pixel)\.(?:gif|png))(?![a-z])"
 )
 _NOT_PICTURE_SUFFIXES = (".svg", ".svgz", ".ico")
 _NOT_IMAGE_SUFFIXES = (".mp3", ".m4a", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".mov", ".webm")

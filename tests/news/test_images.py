@@ -157,6 +157,26 @@ def test_a_pages_picture(head, expected):
     assert page_image(page(head), PAGE_URL) == expected
 
 
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("/2026/eye-tracking-headset.jpg", True),
+        ("/2026/transparent-solar-panel.jpg", True),
+        ("/2026/pixel-9-review.jpg", True),
+        ("/img/transparent.gif", False),
+        ("/t/pixel.gif", False),
+        ("/assets/logos/site.png", False),
+        ("/users/avatar-dana.jpg", False),
+        ("/sprites/icons.png", False),
+        ("/ads/1x1.jpg", False),
+    ],
+)
+def test_words_in_the_path(path, kept):
+    head = f'<meta property="og:image" content="{path}">'
+    expected = f"https://news.example.org{path}" if kept else None
+    assert page_image(page(head), PAGE_URL) == expected
+
+
 def test_the_extractors_find_is_tried_last():
     found = page_image(page(""), PAGE_URL, found="/uploads/lead.jpg")
     assert found == "https://news.example.org/uploads/lead.jpg"
