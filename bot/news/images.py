@@ -46,9 +46,12 @@ def first_usable(
     for candidate in candidates:
         if not candidate.url.strip():
             continue
-        url = urljoin(base_url, candidate.url.strip())
-        if url not in logos and _usable(candidate, url):
-            return url
+        try:
+            url = urljoin(base_url, candidate.url.strip())
+            if url not in logos and _usable(candidate, url):
+                return url
+        except ValueError:  # a malformed URL (an unclosed IPv6 bracket, a bad port)
+            continue
     return None
 
 
@@ -100,6 +103,7 @@ def _usable(candidate: Candidate, url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
+    _ = parts.port  # ValueError for a port out of range
     if candidate.is_image is False:
         return False
     sides = [side for side in (candidate.width, candidate.height) if side is not None]

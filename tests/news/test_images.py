@@ -135,6 +135,12 @@ def page(head: str) -> str:
             "https://news.example.org/static/story.jpg",
         ),
         (
+            '<meta property="og:image" content="https://[cdn.example.org/lead.jpg">'
+            '<meta name="twitter:image" content="https://cdn.example.org:99999/x.jpg">'
+            '<meta name="twitter:image" content="https://cdn.example.org/card.jpg">',
+            "https://cdn.example.org/card.jpg",
+        ),
+        (
             '<meta property="og:image" content="/icons/mark.svg">'
             '<meta name="twitter:image" content="/authors/avatar/dana.jpg">'
             '<meta name="twitter:image:src" content="/favicon.ico">',
@@ -150,6 +156,7 @@ def page(head: str) -> str:
         "data-uri-then-twitter",
         "logo-then-image-src",
         "declared-icon",
+        "malformed-urls",
         "only-non-pictures",
     ],
 )
