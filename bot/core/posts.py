@@ -22,4 +22,5 @@ def to_post(item: SummaryItem) -> Post:
         summary=item.summary,
         language=item.language,
         published=item.published,
+        image_url=web_url(item.image_url),
     )

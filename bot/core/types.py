@@ -46,6 +46,7 @@ class Post:
     summary: str
     language: str | None
     published: datetime | None
+    image_url: str | None = None  # the article's lead picture; an http(s) URL only
 
 
 @dataclass(frozen=True, slots=True)

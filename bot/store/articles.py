@@ -89,6 +89,7 @@ def insert_article(session: Session, source_id: int | None, data: ArticleData) -
         language=data.language,
         author=data.author,
         published_at=data.published,
+        image_url=data.image_url,
     )
     session.add(article)
     session.flush()
@@ -118,6 +119,7 @@ def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
         published=aware(article.published_at) if article.published_at else None,
         summary=summary.text,
         summarized_at=aware(summary.created_at) if summary.created_at else None,
+        image_url=article.image_url,
     )
 
 
@@ -166,7 +168,12 @@ def load_article(session: Session, article_id: int) -> StoredArticle | None:
     if row is None:
         return None
     return StoredArticle(
-        id=row.id, title=row.title, text=row.text, url=row.url, language=row.language
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        url=row.url,
+        language=row.language,
+        image_url=row.image_url,
     )
 
 

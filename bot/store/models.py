@@ -47,6 +47,7 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    image_url: Mapped[str | None] = mapped_column(Text)  # the lead picture, an http(s) URL
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -94,6 +94,7 @@ class StoredArticle:
     text: str
     url: str | None
     language: str | None
+    image_url: str | None = None  # the lead picture found when the article was read
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class SummaryItem:
     published: datetime | None
     summary: str
     summarized_at: datetime | None = None  # when the summary was stored (delivery lag)
+    image_url: str | None = None  # the article's lead picture
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from telegram.constants import MessageLimit
@@ -12,6 +13,8 @@ from bot.i18n import t
 from bot.render import rtl_paragraph, split_text, truncate_at_sentence, utf16_len
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # after entity parsing, in UTF-16 code units
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # a photo's caption, counted the same way
+_TAG = re.compile(r"<[^>]*>")  # our tags never hold a raw ">": attribute values are escaped
 _SEPARATOR = "\n\n"
 TITLE_SHARE = 512  # a title longer than this is cut: the summary must stay readable
 
@@ -22,6 +25,14 @@ class Block:
 
     text: str
     tag: str | None = None  # b | i | blockquote
+
+
+def telegram_length(html_text: str) -> int:
+    """How long Telegram counts an HTML text we rendered: tags dropped, entities parsed, UTF-16.
+
+    `MAX_CAPTION` and `MAX_MESSAGE` apply to this length, not to the HTML's own.
+    """
+    return utf16_len(html.unescape(_TAG.sub("", html_text)))
 
 
 def _shown(text: str) -> str:

@@ -1,0 +1,26 @@
+"""An article's lead picture: `articles.image_url`, nullable (older articles have none).
+
+Revision ID: 0003_article_image
+Revises: 0001
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_article_image"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(sa.Column("image_url", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_column("image_url")
