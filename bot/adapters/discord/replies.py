@@ -35,19 +35,19 @@ class Replies:
 
     async def send_text(self, text: str) -> None:
         for chunk in text_chunks(text):
-            await self._sent(content=chunk)
+            await self._send_one(content=chunk)
 
     async def send_prompt(self, text: str) -> list[SentMessage]:
         """No force-reply on Discord: the prompt is text, and a reply to it asks on its article."""
-        return [await self._sent(content=chunk) for chunk in text_chunks(text)]
+        return [await self._send_one(content=chunk) for chunk in text_chunks(text)]
 
     async def send_post(self, post: Post) -> SentMessage:
-        return await self._sent(embed=post_embed(post, self.language))
+        return await self._send_one(embed=post_embed(post, self.language))
 
     async def send_answer(self, answer: AnswerView) -> list[SentMessage]:
-        return [await self._sent(embed=answer_embed(answer, self.language))]
+        return [await self._send_one(embed=answer_embed(answer, self.language))]
 
-    async def _sent(self, **content: object) -> SentMessage:
+    async def _send_one(self, **content: object) -> SentMessage:
         self.last = await self._send(**content, allowed_mentions=NO_MENTIONS)
         return SentMessage(self.here, str(self.last.id))
 
