@@ -142,7 +142,7 @@ async def _article_from_store(article_id: int, config: Config) -> Article:
         store.close()
     if row is None:
         raise UsageError(f"no article with id {article_id} in {store.safe_url}")
-    return Article(text=row.text, title=row.title, language=row.language, id=str(row.id))
+    return row.as_summarizer_article()
 
 
 def _answer_text(result: Answer, question: str) -> str:

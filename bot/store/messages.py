@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,18 +23,16 @@ class Messages:
 
     async def record(
         self,
-        dest: Destination,
-        message_id: str,
+        sent: Sequence[tuple[Destination, str]],
         article_id: int,
         *,
         parent_message_id: str | None = None,
         question: str | None = None,
         answer: str | None = None,
     ) -> None:
-        """Records (or re-records, after an edit) a post or an answer the bot sent."""
-        await self._db.run(
-            put_message, dest, message_id, article_id, parent_message_id, question, answer
-        )
+        """Records the messages one post, prompt or answer became, in one transaction: a reply
+        may arrive as soon as the last one shows, so the rows must follow right after it."""
+        await self._db.run(_put_messages, sent, article_id, parent_message_id, question, answer)
 
     async def conversation(self, dest: Destination, message_id: str) -> Conversation | None:
         """The article behind a bot message and the turns leading to it; None if not the bot's."""
@@ -56,6 +56,18 @@ def put_message(
     row.parent_message_id = parent_message_id
     row.question = question
     row.answer = answer
+
+
+def _put_messages(
+    session: Session,
+    sent: Sequence[tuple[Destination, str]],
+    article_id: int,
+    parent_message_id: str | None,
+    question: str | None,
+    answer: str | None,
+) -> None:
+    for dest, message_id in sent:
+        put_message(session, dest, message_id, article_id, parent_message_id, question, answer)
 
 
 def _find(session: Session, platform: str, chat_id: str, message_id: str) -> Message | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from summarizer.types import Article as SummarizerArticle
+
 
 class ChatKind(StrEnum):
     """What kind of place a destination is; decides permissions and the post language."""
@@ -84,16 +86,18 @@ class PendingArticle:
     text: str
     language: str | None
 
+    def as_summarizer_article(self) -> SummarizerArticle:
+        """The article as the summarizer library takes it, to summarize or to answer from."""
+        return SummarizerArticle(
+            text=self.text, title=self.title, language=self.language, id=str(self.id)
+        )
+
 
 @dataclass(frozen=True, slots=True)
-class StoredArticle:
+class StoredArticle(PendingArticle):
     """An article as stored: what a question about it is answered from."""
 
-    id: int
-    title: str
-    text: str
     url: str | None
-    language: str | None
     image_url: str | None = None  # the lead picture found when the article was read
 
 
