@@ -84,8 +84,13 @@ async def test_a_post_with_a_picture_is_a_captioned_photo_with_its_buttons(
 
 @pytest.mark.parametrize(
     "refusal",
-    [WRONG_PHOTO_URL, PHOTO_UNREACHABLE, Fail(400, "Bad Request: IMAGE_PROCESS_FAILED")],
-    ids=["wrong-url", "unreachable", "unusable"],
+    [
+        WRONG_PHOTO_URL,
+        PHOTO_UNREACHABLE,
+        Fail(400, "Bad Request: IMAGE_PROCESS_FAILED"),
+        Fail(400, "Bad Request: not enough rights to send photos to the chat"),
+    ],
+    ids=["wrong-url", "unreachable", "unusable", "photos-barred"],
 )
 async def test_a_refused_picture_leaves_the_post_as_text_once(
     start_bot: StackFactory, caplog: pytest.LogCaptureFixture, refusal: Fail

@@ -79,6 +79,11 @@ def destination_gone(error: BadRequest) -> bool:
     return any(marker in error.message.lower() for marker in _GONE)
 
 
+def picture_refused(error: BadRequest) -> bool:
+    """A 400 to sendPhoto that a text can avoid: any but a gone chat's (photos alone may be barred)."""
+    return "photos" in error.message.lower() or not destination_gone(error)
+
+
 @contextmanager
 def delivery_errors() -> Iterator[None]:
     """Translates what Telegram said into what the core must do about the destination."""

@@ -25,7 +25,7 @@ from telegram.error import BadRequest
 from bot.adapters.telegram.errors import (
     RetryPolicy,
     delivery_errors,
-    destination_gone,
+    picture_refused,
     with_retries,
 )
 from bot.adapters.telegram.formatting import (
@@ -108,7 +108,7 @@ class TelegramSender:
             try:
                 return await self._send_photo(dest, picture, text, markup)
             except BadRequest as error:  # a 400: nothing was posted, so the text cannot double
-                if destination_gone(error):
+                if not picture_refused(error):
                     raise
                 log.warning(
                     "Telegram refused picture %s of article %s in chat %s (%s); posting text",
