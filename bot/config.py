@@ -198,6 +198,12 @@ class DeliveryConfig(_Model):
     digest_max_items: int = Field(10, ge=1, le=50)
 
 
+class PostsConfig(_Model):
+    """`posts:` how summaries look wherever they are posted; a platform section may override."""
+
+    images: bool = True  # the article's lead picture with its post (Telegram/Discord fetch it)
+
+
 class WorkersConfig(_Model):
     """`workers:` fetch and summarize jobs on `khulasa worker` processes (PostgreSQL only)."""
 
@@ -250,6 +256,7 @@ class _Config(_Model):
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     admins: AdminsConfig = Field(default_factory=AdminsConfig)  # type: ignore[valid-type]
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    posts: PostsConfig = Field(default_factory=PostsConfig)
     workers: WorkersConfig = Field(default_factory=WorkersConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
 
@@ -265,6 +272,11 @@ class _Config(_Model):
     def platform(self, name: str) -> PlatformSection:
         """A registered platform's section (`telegram:`, `discord:`)."""
         return getattr(self, name)
+
+    def post_images(self, platform: str) -> bool:
+        """Whether posts on a platform carry pictures: `<platform>.images`, else `posts.images`."""
+        override = self.platform(platform).images
+        return self.posts.images if override is None else override
 
     def enabled_platforms(self) -> list[str]:
         """Names of the platforms switched on, in registry order."""

@@ -42,6 +42,7 @@ class PlatformSection(SectionModel):
 
     enabled: bool = False
     channels: list[ChannelConfig] = Field(default_factory=list)
+    images: bool | None = None  # the articles' pictures in posts here; null: `posts.images`
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,12 @@ class DiscordAdapter:
         self.tree.error(self.handlers.on_tree_error)
         for command in build_commands(self.handlers.run_command, config.delivery.language):
             self.tree.add_command(command)
-        self._sender = DiscordSender(self.client, config.admins.of(PLATFORM), self.shards)
+        self._sender = DiscordSender(
+            self.client,
+            config.admins.of(PLATFORM),
+            self.shards,
+            images=config.post_images(PLATFORM),
+        )
         self._task: asyncio.Task[None] | None = None
 
     @property

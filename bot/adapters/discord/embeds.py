@@ -34,8 +34,11 @@ def source_colour(source: str) -> discord.Colour:
     return discord.Colour(zlib.crc32(source.encode("utf-8")) & 0xFFFFFF)
 
 
-def post_embed(post: Post, language: str) -> discord.Embed:
-    """A summary: linked title, summary as description, source and publication time in the footer."""
+def post_embed(post: Post, language: str, picture: str | None = None) -> discord.Embed:
+    """A summary: linked title, summary as description, source and time in the footer.
+
+    `picture` is shown as the embed's image (Discord fetches it); the text never gives way to it.
+    """
     title = truncate_at_sentence(escape(post.title), EMBED_TITLE_MAX) or None
     footer = truncate_at_sentence(t("post.source", language, source=post.source), EMBED_FOOTER_MAX)
     room = min(EMBED_DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title or "") - len(footer))
@@ -48,6 +51,8 @@ def post_embed(post: Post, language: str) -> discord.Embed:
         timestamp=post.published,
     )
     embed.set_footer(text=footer)
+    if picture:
+        embed.set_image(url=picture)
     return embed
 
 

@@ -1,4 +1,8 @@
-"""The core's `Sender` on Discord: channels, threads and forums as destinations; admin DMs."""
+"""The core's `Sender` on Discord: channels, threads and forums as destinations; admin DMs.
+
+A post's picture is its embed's image; one Discord refuses is dropped and the post sent again
+without it, in the same send, so one post is still one message (ADR 017).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,12 @@ from bot.errors import DeliveryError
 log = logging.getLogger(__name__)
 
 PLATFORM = SPEC.name
+INVALID_FORM_BODY = 50035  # Discord's code for a field it will not take, an embed image among them
+
+
+def refused_picture(error: discord.HTTPException) -> bool:
+    """A 400 about the message's form: nothing was posted, so sending it again cannot double."""
+    return error.status == 400 and error.code == INVALID_FORM_BODY
 
 
 def destination_of(channel: Any) -> Destination:
@@ -38,11 +48,17 @@ class DiscordSender:
     platform = PLATFORM
 
     def __init__(
-        self, client: discord.Client, admin_ids: Iterable[int], shards: Shards | None = None
+        self,
+        client: discord.Client,
+        admin_ids: Iterable[int],
+        shards: Shards | None = None,
+        *,
+        images: bool = True,
     ) -> None:
         self.client = client
         self.admin_ids = tuple(admin_ids)
         self.shards = shards
+        self.images = images  # discord.images, else posts.images
         self._guild_of: dict[int, int | None] = {}  # channel id -> guild id (None: a DM)
 
     async def serves(self, dest: Destination) -> bool:
@@ -53,17 +69,36 @@ class DiscordSender:
             return self.shards.owns_guild(await self._guild_id(dest))
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
-        """One summary; returns the id of the message replies will point at."""
-        embed = post_embed(post, language)
+        """One summary with its picture (without it if Discord refuses it); the message's id."""
+        picture = post.image_url if self.images else None
         async with delivery_errors(f"post to {dest.chat_id}"):
             channel = await self._channel(dest)
-            if isinstance(channel, discord.ForumChannel):
-                created = await channel.create_thread(
-                    name=thread_name(post.title), embed=embed, allowed_mentions=NO_MENTIONS
-                )
-                return str(created.message.id)
-            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-            return str(message.id)
+            if picture:
+                try:
+                    return await self._post(channel, post, post_embed(post, language, picture))
+                except discord.HTTPException as error:
+                    if not refused_picture(error):
+                        raise
+                    log.warning(
+                        "Discord refused picture %s of article %s in channel %s (%s); "
+                        "posting without it",
+                        picture,
+                        post.article_id,
+                        dest.chat_id,
+                        error.text,
+                    )
+            return await self._post(channel, post, post_embed(post, language))
+
+    @staticmethod
+    async def _post(channel: Any, post: Post, embed: discord.Embed) -> str:
+        """The embed as a message, or as a new post in a forum; the id replies point at."""
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(
+                name=thread_name(post.title), embed=embed, allowed_mentions=NO_MENTIONS
+            )
+            return str(created.message.id)
+        message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        return str(message.id)
 
     async def send_text(self, dest: Destination, text: str) -> str:
         """Localized text, split at the content limit; returns the first message's id."""

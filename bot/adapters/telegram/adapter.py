@@ -154,6 +154,7 @@ class TelegramAdapter:
             config.admins.of(PLATFORM),
             retry or RetryPolicy(),
             paid_broadcast=paid,
+            images=config.post_images(PLATFORM),
         )
         register_handlers(self.application, Handlers(core, self._sender))
 

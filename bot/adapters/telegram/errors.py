@@ -74,6 +74,16 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy) ->
     return await call()
 
 
+def destination_gone(error: BadRequest) -> bool:
+    """True when a 400 says the chat itself is gone or closed to us, not that our message was wrong."""
+    return any(marker in error.message.lower() for marker in _GONE)
+
+
+def picture_refused(error: BadRequest) -> bool:
+    """A 400 to sendPhoto that a text can avoid: any but a gone chat's (photos alone may be barred)."""
+    return "photos" in error.message.lower() or not destination_gone(error)
+
+
 @contextmanager
 def delivery_errors() -> Iterator[None]:
     """Translates what Telegram said into what the core must do about the destination."""
@@ -84,7 +94,7 @@ def delivery_errors() -> Iterator[None]:
     except ChatMigrated as error:
         raise DestinationMigrated(str(error.new_chat_id)) from error
     except BadRequest as error:
-        if any(marker in error.message.lower() for marker in _GONE):
+        if destination_gone(error):
             raise DestinationForbidden(error.message) from error
         raise DeliveryError(f"Telegram refused the message: {error.message}") from error
     except RetryAfter as error:

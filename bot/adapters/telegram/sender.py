@@ -1,4 +1,9 @@
-"""The core's `Sender` on Telegram: posts with buttons, plain texts, admin notices, and replies."""
+"""The core's `Sender` on Telegram: posts with buttons, plain texts, admin notices, and replies.
+
+A post with a picture is a photo captioned with the post when the post fits a caption, else
+the whole text with the picture as a large preview above it; a picture Telegram refuses leaves
+the post as text in the same send, so one post is always one message (ADR 017).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,21 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
-from bot.adapters.telegram.errors import RetryPolicy, delivery_errors, with_retries
-from bot.adapters.telegram.formatting import is_web_url, plain_messages, post_html
+from bot.adapters.telegram.errors import (
+    RetryPolicy,
+    delivery_errors,
+    picture_refused,
+    with_retries,
+)
+from bot.adapters.telegram.formatting import (
+    MAX_CAPTION,
+    is_web_url,
+    plain_messages,
+    post_html,
+    telegram_length,
+)
 from bot.adapters.telegram.settings import PLATFORM as SPEC
 from bot.core.types import Destination, Post
 from bot.errors import DeliveryError
@@ -49,6 +66,13 @@ def post_keyboard(post: Post, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row])
 
 
+def post_preview(post: Post, picture: str | None) -> LinkPreviewOptions:
+    """A picture as a large preview above the text; else the article's page; else none."""
+    if picture:
+        return LinkPreviewOptions(url=picture, prefer_large_media=True, show_above_text=True)
+    return LinkPreviewOptions(url=post.url) if is_web_url(post.url) else NO_PREVIEW
+
+
 class TelegramSender:
     """Sends rendered HTML; every Telegram refusal leaves as one of the core's delivery errors."""
 
@@ -61,24 +85,68 @@ class TelegramSender:
         retry: RetryPolicy,
         *,
         paid_broadcast: bool = False,
+        images: bool = True,
     ) -> None:
         self._bot = bot
         self._admins = tuple(admins)
         self._retry = retry
         self._paid_broadcast = paid_broadcast  # telegram.allow_paid_broadcast: posts only
+        self._images = images  # telegram.images, else posts.images
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
         """One message per post (never split, so exactly-once stays one message); its id."""
-        preview = LinkPreviewOptions(url=post.url) if is_web_url(post.url) else NO_PREVIEW
         with delivery_errors():
-            message = await self.send_html(
-                dest,
-                post_html(post, language),
-                markup=post_keyboard(post, language),
-                preview=preview,
-                paid_broadcast=self._paid_broadcast,
-            )
+            message = await self._post(dest, post, language)
         return str(message.message_id)
+
+    async def _post(self, dest: Destination, post: Post, language: str) -> Message:
+        """The photo when the post fits its caption; otherwise, or when refused, the text."""
+        text = post_html(post, language)
+        markup = post_keyboard(post, language)
+        picture = post.image_url if self._images else None
+        if picture and telegram_length(text) <= MAX_CAPTION:
+            try:
+                return await self._send_photo(dest, picture, text, markup)
+            except BadRequest as error:  # a 400: nothing was posted, so the text cannot double
+                if not picture_refused(error):
+                    raise
+                log.warning(
+                    "Telegram refused picture %s of article %s in chat %s (%s); posting text",
+                    picture,
+                    post.article_id,
+                    dest.chat_id,
+                    error.message,
+                )
+                picture = None
+        elif picture:
+            log.info(
+                "article %s is longer than a caption; its picture is previewed above the text",
+                post.article_id,
+            )
+        return await self.send_html(
+            dest,
+            text,
+            markup=markup,
+            preview=post_preview(post, picture),
+            paid_broadcast=self._paid_broadcast,
+        )
+
+    async def _send_photo(
+        self, dest: Destination, picture: str, caption: str, markup: InlineKeyboardMarkup
+    ) -> Message:
+        """sendPhoto by URL (Telegram fetches it), the post as its HTML caption, buttons kept."""
+        return await with_retries(
+            lambda: self._bot.send_photo(
+                chat_id=chat_ref(dest.chat_id),
+                photo=picture,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                message_thread_id=int(dest.thread_id) if dest.thread_id else None,
+                allow_paid_broadcast=True if self._paid_broadcast else None,
+            ),
+            self._retry,
+        )
 
     async def send_text(self, dest: Destination, text: str) -> str:
         """Plain text, escaped and split; the id of the first message."""
