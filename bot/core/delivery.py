@@ -175,7 +175,7 @@ class Deliverer:
     async def _deliver_round(self, sender: Sender, view: Subscription, limit: int | None) -> int:
         dest = view.destination
         items = await self.records.pending(view, limit)
-        posts = [to_post(item) for item in items]
+        posts = [to_post(item, images=view.images) for item in items]
         sent = 0
         migrated = False
         index = 0

@@ -65,6 +65,7 @@ class Core:
             "subscribe": self._subscribe,
             "unsubscribe": self._unsubscribe,
             "subscriptions": self._subscriptions,
+            "pictures": self._pictures,
             "summary": self._summary,
             "ask": self._ask,
             "schedule": self._schedule,
@@ -198,6 +199,9 @@ class Core:
 
     async def _subscriptions(self, request: Request) -> Reply:
         return await self.subscriptions.list(request.caller, request.target)
+
+    async def _pictures(self, request: Request) -> Reply:
+        return await self.subscriptions.pictures(request.caller, request.args, request.target)
 
     async def _summary(self, request: Request) -> Reply:
         return await self.summary.run(request.caller, request.args, request.replied)

@@ -1,4 +1,4 @@
-"""Who receives what: /subscribe, /unsubscribe, /subscriptions, a chat's schedule, config channels."""
+"""Who receives what: /subscribe, /unsubscribe, /subscriptions, /pictures, config channels."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from bot.sections import ChannelConfig
 from bot.store import IMMEDIATE, ConfigChannel, Subscription
 
 log = logging.getLogger(__name__)
+
+# `/pictures` arguments, in both catalog languages; anything else is a usage error
+PICTURES_SWITCH = {"on": True, "تشغيل": True, "off": False, "إيقاف": False, "ايقاف": False}
 
 
 class Subscriptions:
@@ -106,6 +109,34 @@ class Subscriptions:
         if not lines:
             return Reply(text=t("subscriptions.none", caller.language))
         return Reply(text="\n".join([t("subscriptions.header", caller.language), *lines]))
+
+    async def pictures(self, caller: Caller, args: str, target: Destination | None) -> Reply:
+        """`/pictures on|off` switches the chat's pictures; alone, it shows the switch."""
+        dest = target or caller.destination
+        word = args.strip().lower()
+        if not word:
+            view = await self.context.store.subscriptions.find(dest)
+            if view is None or not view.active:
+                raise UserError("error.not_subscribed")
+            return self._pictures_reply(view, caller.language)
+        self.context.require_manager(caller, dest)
+        if word not in PICTURES_SWITCH:
+            raise UserError("error.pictures_usage")
+        view = await self.context.store.subscriptions.set_images(dest, PICTURES_SWITCH[word])
+        if view is None:
+            raise UserError("error.not_subscribed")
+        log.info(
+            "subscription %s at %s:%s pictures %s by user %s",
+            view.id,
+            dest.platform,
+            dest.chat_id,
+            "on" if view.images else "off",
+            caller.user_id,
+        )
+        return self._pictures_reply(view, caller.language)
+
+    def _pictures_reply(self, view: Subscription, language: str) -> Reply:
+        return Reply(text=t("pictures.on" if view.images else "pictures.off", language))
 
     def _line(self, view: Subscription, language: str) -> str:
         return t(

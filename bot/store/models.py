@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.types import utcnow
@@ -87,6 +97,9 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Subscribing never floods a chat with the backlog: only articles fetched after this are due.
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The chat's pictures switch (/pictures): off, its posts are text only; on, they show the
+    # article's picture wherever the platform's `images` config lets posts carry one.
+    images: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Delivery(Base):

@@ -141,6 +141,7 @@ class Subscription:
     origin: Origin
     since: datetime
     deactivated_reason: str | None
+    images: bool = True  # off: posts here carry no picture, whatever the platform's config says
 
     @property
     def immediate(self) -> bool:

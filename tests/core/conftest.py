@@ -86,6 +86,7 @@ def add_article(
     published_at: datetime | None = None,
     summary: str | None = "ملخص",
     url: str | None = None,
+    image_url: str | None = None,
 ) -> int:
     """Stores an article (and its source and summary) the way the pipeline would."""
     with store.db.session() as session:
@@ -103,6 +104,7 @@ def add_article(
             language="ar",
             fetched_at=fetched_at or now() + timedelta(seconds=1),
             published_at=published_at,
+            image_url=image_url,
         )
         session.add(article)
         session.flush()

@@ -1,0 +1,28 @@
+"""A chat's pictures switch: `subscriptions.images`, on for every existing subscription.
+
+Revision ID: 0004_subscription_images
+Revises: 0003_article_image
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_subscription_images"
+down_revision = "0003_article_image"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("subscriptions") as batch:
+        batch.add_column(
+            sa.Column("images", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("subscriptions") as batch:
+        batch.drop_column("images")
