@@ -136,7 +136,11 @@ class Subscriptions:
         return self._pictures_reply(view, caller.language)
 
     def _pictures_reply(self, view: Subscription, language: str) -> Reply:
-        return Reply(text=t("pictures.on" if view.images else "pictures.off", language))
+        """The chat's switch; "on" says so when the platform's config keeps pictures off anyway."""
+        if not view.images:
+            return Reply(text=t("pictures.off", language))
+        allowed = self.context.config.post_images(view.destination.platform)
+        return Reply(text=t("pictures.on" if allowed else "pictures.on_config_off", language))
 
     def _line(self, view: Subscription, language: str) -> str:
         return t(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import PostsConfig
 from bot.core import Destination
 from bot.errors import UserError
 from bot.i18n import t
@@ -122,3 +123,12 @@ async def test_resubscribing_keeps_the_chats_choice(core, store):
     await core.handle("unsubscribe", caller, "")
     await core.handle("subscribe", caller, "")
     assert (await store.subscriptions.find(caller.destination)).images is False
+
+
+async def test_on_says_when_the_platforms_config_keeps_pictures_off(core):
+    caller = private(language="en")
+    await core.handle("subscribe", caller, "")
+    config = core.context.config
+    core.update_config(config.model_copy(update={"posts": PostsConfig(images=False)}))
+    reply = await core.handle("pictures", caller, "")
+    assert reply.text == t("pictures.on_config_off", "en")
