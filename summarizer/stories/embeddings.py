@@ -10,43 +10,21 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import httpx
 import numpy as np
 
 from summarizer.errors import BackendUnavailableError, InputError, ModelUnavailableError
 
+from .types import EmbeddingOptions
+
 log = logging.getLogger(__name__)
 
-EmbeddingBackendName = Literal["auto", "bundled", "sentence-transformers", "openai", "none"]
-EMBEDDING_BACKENDS: tuple[str, ...] = (
-    "auto",
-    "bundled",
-    "sentence-transformers",
-    "openai",
-    "none",
-)
-DEFAULT_EMBEDDINGS_API_KEY_ENV = "KHULASA_EMBEDDINGS_API_KEY"
 BUNDLED_NAME = "use-multilingual-v3"
 # Title and lead are what tell two reports of one event apart; a whole page only costs time
 # (the bundled encoder is quadratic in length: 40,000 characters take seconds).
 MAX_EMBEDDED_CHARS = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class EmbeddingOptions:
-    """Picks and tunes the embedding backend; the bot maps its `embeddings:` config onto this."""
-
-    backend: EmbeddingBackendName = "auto"
-    model: str | None = None  # hub id or directory (sentence-transformers), model name (openai)
-    base_url: str | None = None  # openai: e.g. http://127.0.0.1:11434/v1
-    api_key_env: str = DEFAULT_EMBEDDINGS_API_KEY_ENV
-    batch_size: int = 32
-    timeout: float = 30.0
-    device: str = "cpu"  # sentence-transformers: cpu | cuda
-    local_files_only: bool = False
 
 
 class Embedder(Protocol):

@@ -76,7 +76,14 @@ def parse_item(line: str, number: int, labelled: bool = False) -> LabelledArticl
 
 def read_items(path: str, labelled: bool = False) -> list[LabelledArticle]:
     """The JSON-lines file; ids must be unique."""
-    items = read_records(path, lambda line, number: parse_item(line, number, labelled), "articles")
+
+    def parse(line: str, number: int) -> LabelledArticle:
+        try:
+            return parse_item(line, number, labelled)
+        except InputError as error:
+            raise InputError(f"{path}: {error}") from error
+
+    items = read_records(path, parse, "articles")
     seen: set[str] = set()
     for item in items:
         if item.article.id in seen:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from summarizer.stories.embeddings import EMBEDDING_BACKENDS, EmbeddingOptions, load_embedder
+from summarizer.stories.embeddings import load_embedder
 from summarizer.stories.evaluate import StoryReport, evaluate_pairs
 from summarizer.stories.grouping import (
     LabelledArticle,
@@ -37,6 +37,7 @@ from summarizer.stories.model import (
     fit_logistic,
     format_weights,
 )
+from summarizer.stories.types import EMBEDDING_BACKENDS, EmbeddingOptions
 
 log = logging.getLogger(__name__)
 
