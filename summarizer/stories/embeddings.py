@@ -108,7 +108,12 @@ class SentenceTransformersEmbedder:
         except (OSError, ValueError) as error:
             raise ModelUnavailableError(f"cannot load {options.model}: {error}") from error
         self.name = options.model
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method; 3 to 5 only have the old name.
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
         self._batch_size = options.batch_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

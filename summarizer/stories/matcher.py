@@ -52,6 +52,7 @@ class _Story:
     id: str
     row: int
     members: list[_Member] = field(default_factory=list)
+    first: datetime | None = None
     latest: datetime | None = None
     amounts: set[float] = field(default_factory=set)
 
@@ -63,6 +64,8 @@ def _seconds(moment: datetime | None) -> float:
 class StoryMatcher:
     """Stories of a time window; `assign` puts each new article into one of them or a new one.
 
+    A story takes new articles for `window` after its first article: a later turn of the same
+    affair ("Altman reinstated" days after "Altman fired") is news and gets its own story.
     With vectors (`embeddings=True`) any language can join any story; without, an article only
     joins stories that have members in its language and candidates come from hashed terms.
     Articles must arrive in publication order, as a live stream meets them.
@@ -82,7 +85,7 @@ class StoryMatcher:
         self._stories: dict[str, _Story] = {}
         self._by_row: list[_Story] = []
         self._sums: np.ndarray | None = None  # story vector sums (rows) for retrieval
-        self._latest = np.full(_INITIAL_ROWS, -np.inf)
+        self._opened = np.full(_INITIAL_ROWS, -np.inf)
         self._now: datetime | None = None
 
     def __len__(self) -> int:
@@ -106,13 +109,13 @@ class StoryMatcher:
         """Forgets the stories that left the window, so memory follows the window, not uptime."""
         assert self._sums is not None
         cutoff = self._cutoff(self._now)
-        kept = [story for story in self._by_row if self._latest[story.row] >= cutoff]
+        kept = [story for story in self._by_row if self._opened[story.row] >= cutoff]
         rows = [story.row for story in kept]
         size = len(self._sums)
         self._sums = np.vstack(
             [self._sums[rows], np.zeros((size - len(rows), self._sums.shape[1]), dtype=np.float32)]
         )
-        self._latest = np.concatenate([self._latest[rows], np.full(size - len(rows), -np.inf)])
+        self._opened = np.concatenate([self._opened[rows], np.full(size - len(rows), -np.inf)])
         self._stories = {story.id: story for story in kept}
         for row, story in enumerate(kept):
             story.row = row
@@ -128,7 +131,7 @@ class StoryMatcher:
             return
         grow = len(self._sums)
         self._sums = np.vstack([self._sums, np.zeros((grow, dim), dtype=np.float32)])
-        self._latest = np.concatenate([self._latest, np.full(grow, -np.inf)])
+        self._opened = np.concatenate([self._opened, np.full(grow, -np.inf)])
 
     def _retrieve(self, key: np.ndarray, moment: datetime | None) -> list[_Story]:
         rows = len(self._by_row)
@@ -137,7 +140,7 @@ class StoryMatcher:
         sums = self._sums[:rows]
         norms = np.linalg.norm(sums, axis=1)
         scores = (sums @ key) / np.where(norms > 0, norms, 1.0)
-        scores[self._latest[:rows] < self._cutoff(moment)] = -np.inf
+        scores[self._opened[:rows] < self._cutoff(moment)] = -np.inf
         count = min(CANDIDATES, rows)
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top])]
@@ -171,10 +174,15 @@ class StoryMatcher:
             values["amounts_shared"] = float(shared)
             values["amounts_conflict"] = float(not shared)
         if article.published is not None and story.latest is not None:
-            hours = max(0.0, (article.published - story.latest).total_seconds() / 3600)
-            window_hours = self.window.total_seconds() / 3600
-            values["gap"] = min(1.0, math.log1p(hours) / math.log1p(window_hours))
+            values["gap"] = self._scaled_hours(article.published - story.latest)
+        if article.published is not None and story.first is not None:
+            values["age"] = self._scaled_hours(article.published - story.first)
         return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+    def _scaled_hours(self, elapsed: timedelta) -> float:
+        """Elapsed time as a share of the window, on a log scale (the first hours count most)."""
+        hours = max(0.0, elapsed.total_seconds() / 3600)
+        return min(1.0, math.log1p(hours) / math.log1p(self.window.total_seconds() / 3600))
 
     # -- public ----------------------------------------------------------------------------
 
@@ -219,9 +227,11 @@ class StoryMatcher:
         if article.published is not None:
             if story.latest is None or article.published > story.latest:
                 story.latest = article.published
+            if story.first is None or article.published < story.first:
+                story.first = article.published
             if self._now is None or article.published > self._now:
                 self._now = article.published
-        self._latest[story.row] = _seconds(story.latest) if story.latest else np.inf
+        self._opened[story.row] = _seconds(story.first) if story.first else np.inf
         return story.id
 
     def assign(self, article: StoryArticle) -> str:

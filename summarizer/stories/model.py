@@ -30,6 +30,7 @@ FEATURES = (
     "amounts_shared",  # an amount the story also quotes
     "amounts_conflict",  # both quote amounts and none agree: "$1.8bn" vs "$500m"
     "gap",  # time since the story's latest member, as a share of the window (log scale)
+    "age",  # time since the story's first member, likewise
 )
 
 
