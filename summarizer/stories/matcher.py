@@ -85,7 +85,8 @@ class StoryMatcher:
         self._stories: dict[str, _Story] = {}
         self._by_row: list[_Story] = []
         self._sums: np.ndarray | None = None  # story vector sums (rows) for retrieval
-        self._opened = np.full(_INITIAL_ROWS, -np.inf)
+        self._opened = np.full(_INITIAL_ROWS, -np.inf)  # when each row's story began
+        self._norms = np.ones(_INITIAL_ROWS, dtype=np.float32)  # of each row's sum, kept current
         self._now: datetime | None = None
 
     def __len__(self) -> int:
@@ -116,6 +117,9 @@ class StoryMatcher:
             [self._sums[rows], np.zeros((size - len(rows), self._sums.shape[1]), dtype=np.float32)]
         )
         self._opened = np.concatenate([self._opened[rows], np.full(size - len(rows), -np.inf)])
+        self._norms = np.concatenate(
+            [self._norms[rows], np.ones(size - len(rows), dtype=np.float32)]
+        )
         self._stories = {story.id: story for story in kept}
         for row, story in enumerate(kept):
             story.row = row
@@ -132,14 +136,13 @@ class StoryMatcher:
         grow = len(self._sums)
         self._sums = np.vstack([self._sums, np.zeros((grow, dim), dtype=np.float32)])
         self._opened = np.concatenate([self._opened, np.full(grow, -np.inf)])
+        self._norms = np.concatenate([self._norms, np.ones(grow, dtype=np.float32)])
 
     def _retrieve(self, key: np.ndarray, moment: datetime | None) -> list[_Story]:
         rows = len(self._by_row)
         if rows == 0 or self._sums is None:
             return []
-        sums = self._sums[:rows]
-        norms = np.linalg.norm(sums, axis=1)
-        scores = (sums @ key) / np.where(norms > 0, norms, 1.0)
+        scores = (self._sums[:rows] @ key) / self._norms[:rows]
         scores[self._opened[:rows] < self._cutoff(moment)] = -np.inf
         count = min(CANDIDATES, rows)
         top = np.argpartition(-scores, count - 1)[:count]
@@ -222,6 +225,7 @@ class StoryMatcher:
             self._by_row.append(story)
         assert self._sums is not None
         self._sums[story.row] += key
+        self._norms[story.row] = float(np.linalg.norm(self._sums[story.row])) or 1.0
         story.members.append(_Member(article, signals))
         story.amounts |= signals.amounts
         if article.published is not None:
