@@ -1,7 +1,7 @@
 """What story grouping costs per article: embedding it, and matching it against the window.
 
-Embedding: the bundled encoder (Universal Sentence Encoder multilingual v3, numpy) on title and
-lead of articles cut from the seed article, in batches as the bot embeds them, after one
+Embedding: the bundled encoder (Universal Sentence Encoder multilingual v3, numpy) on what it
+reads of an article (a title and the first 300 characters), cut from the Arabic seed article, in batches as the bot embeds them, after one
 warm-up batch; also one article at a time. Matching: a matcher holding `--stories` stories
 (random unit vectors and made-up titles, one article each, all inside the window) answers
 `match()` for probe articles; the median and 95th percentile are reported, with a model
@@ -30,20 +30,20 @@ if str(ROOT) not in sys.path:  # run as a script: make `summarizer` importable
 
 from summarizer.stories.embeddings import BundledEmbedder  # noqa: E402
 from summarizer.stories.matcher import StoryMatcher  # noqa: E402
-from summarizer.stories.signals import StoryArticle  # noqa: E402
+from summarizer.stories.signals import EMBEDDED_LEAD_CHARS, StoryArticle  # noqa: E402
 from summarizer.stories.types import EmbeddingOptions  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_9ae386f161d82b4b.txt"
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "stories_cost.json"
-LEAD_CHARS = 600
 START = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
 
 def leads(count: int) -> list[str]:
-    """`count` different title-and-lead texts cut from the seed article at shifting offsets."""
+    """`count` different texts of what the encoder reads, cut from the seed at shifting offsets."""
     text = " ".join(SEED.read_text(encoding="utf-8").split())
-    step = max(1, (len(text) - LEAD_CHARS) // max(1, count))
-    return [text[index * step : index * step + LEAD_CHARS] for index in range(count)]
+    size = EMBEDDED_LEAD_CHARS + 60  # a title and the lead, as `StoryArticle.embedded_text`
+    step = max(1, (len(text) - size) // max(1, count))
+    return [text[index * step : index * step + size] for index in range(count)]
 
 
 def embedding_cost(count: int, batch_size: int) -> dict:

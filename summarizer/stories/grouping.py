@@ -106,7 +106,7 @@ def with_vectors(articles: Sequence[StoryArticle], embedder: Embedder | None) ->
     """The articles with their lead embedded in batches (unchanged without an embedder)."""
     if embedder is None:
         return list(articles)
-    vectors = embedder.embed([article.lead() for article in articles])
+    vectors = embedder.embed([article.embedded_text() for article in articles])
     return [
         replace(article, vector=vector) for article, vector in zip(articles, vectors, strict=True)
     ]

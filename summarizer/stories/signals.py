@@ -19,6 +19,7 @@ import numpy as np
 from summarizer.text import content_terms, detect_language, is_stopword, normalize
 
 LEAD_CHARS = 600  # title plus the first sentences: where an event is named
+EMBEDDED_LEAD_CHARS = 300  # the encoder's share: its cost grows with length, its gain does not
 LEXICAL_DIM = 1024
 
 # A number, with thousands separators or a decimal part, and an optional magnitude word after.
@@ -62,10 +63,14 @@ class StoryArticle:
     source: str | None = None
     vector: np.ndarray | None = None
 
-    def lead(self) -> str:
-        """Title and the opening of the text: the part that is embedded and compared."""
+    def lead(self, chars: int = LEAD_CHARS) -> str:
+        """Title and the opening `chars` of the text: the part that is compared."""
         heading = f"{self.title}\n" if self.title else ""
-        return (heading + self.text)[: len(heading) + LEAD_CHARS]
+        return (heading + self.text)[: len(heading) + chars]
+
+    def embedded_text(self) -> str:
+        """What the sentence encoder reads: the title and the first sentence or two."""
+        return self.lead(EMBEDDED_LEAD_CHARS)
 
 
 @dataclass(frozen=True, slots=True)
