@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import httpx
@@ -58,7 +58,12 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms > 0, norms, 1.0)
 
 
-def _batched(embedder_call, texts: Sequence[str], batch_size: int, dim: int) -> np.ndarray:
+def _batched(
+    embedder_call: Callable[[list[str]], np.ndarray],
+    texts: Sequence[str],
+    batch_size: int,
+    dim: int,
+) -> np.ndarray:
     clipped = _clip(texts)
     if not clipped:
         return np.zeros((0, dim), dtype=np.float32)

@@ -69,6 +69,10 @@ class StoryMatcher:
     With vectors (`embeddings=True`) any language can join any story; without, an article only
     joins stories that have members in its language and candidates come from hashed terms.
     Articles must arrive in publication order, as a live stream meets them.
+
+    A store keeps its own story ids: `match(article)` names the story to join, or None; then
+    `add(article, story_id)` with the stored story's id (any string, a new one included).
+    `restore` reloads the window's stories at start; stories past the window are forgotten.
     """
 
     def __init__(
