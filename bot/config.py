@@ -10,6 +10,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Collection
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, get_type_hints
 
@@ -29,6 +30,7 @@ from bot.schedules import parse_schedule
 from bot.sections import PlatformSection
 from bot.sections import SectionModel as _Model
 from summarizer.qa.types import QABackendName, QAOptions
+from summarizer.stories.types import EmbeddingBackendName, EmbeddingOptions
 from summarizer.types import GenerationSettings, SummarizerOptions
 
 DEFAULT_CONFIG = Path("config/khulasa.yaml")
@@ -38,6 +40,7 @@ TOKEN_VARIABLES = {platform.name: platform.token_variable for platform in PLATFO
 
 # The libraries' own defaults: the config never writes a model id or a variable name twice.
 _QA = QAOptions()
+_EMBEDDINGS = EmbeddingOptions()
 
 
 class StorageConfig(_Model):
@@ -246,6 +249,55 @@ def split_listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(value: str) -> timedelta:
+    """'3d', '24h', '90m', '30s' -> timedelta; anything else is a ValueError."""
+    match = _DURATION.match(value)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"expected a duration such as 3d, 24h or 90m, got {value!r}")
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+class StoriesConfig(_Model):
+    """Grouping articles that report one event into one story, posted once."""
+
+    enabled: bool = True
+    window: str = "3d"  # how far back (publication time) an article may join a story
+    edit_within: str = "24h"  # a story's posts are edited to list new sources until then
+    max_listed_sources: int = Field(5, ge=1, le=20)  # "+N more" past it
+
+    @field_validator("window", "edit_within")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    def window_delta(self) -> timedelta:
+        return parse_duration(self.window)
+
+    def edit_within_delta(self) -> timedelta:
+        return parse_duration(self.edit_within)
+
+
+class EmbeddingsConfig(_Model):
+    """The sentence vectors stories compare; `none` groups within one language only."""
+
+    backend: EmbeddingBackendName = _EMBEDDINGS.backend
+    model: str | None = _EMBEDDINGS.model  # sentence-transformers hub id or dir; openai model
+    base_url: str | None = _EMBEDDINGS.base_url  # openai-compatible endpoint
+    api_key_env: str = _EMBEDDINGS.api_key_env
+    batch_size: int = Field(_EMBEDDINGS.batch_size, ge=1, le=1024)
+    timeout: float = Field(_EMBEDDINGS.timeout, gt=0)
+    device: Literal["cpu", "cuda"] = "cpu"
+    local_files_only: bool = _EMBEDDINGS.local_files_only
+
+    def to_options(self) -> EmbeddingOptions:
+        return EmbeddingOptions(**self.model_dump())
+
+
 class _Config(_Model):
     """The sections every install has; `Config` adds one section per registered platform."""
 
@@ -259,6 +311,8 @@ class _Config(_Model):
     posts: PostsConfig = Field(default_factory=PostsConfig)
     workers: WorkersConfig = Field(default_factory=WorkersConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    stories: StoriesConfig = Field(default_factory=StoriesConfig)
+    embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig)
 
     @field_validator("sources")
     @classmethod
