@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.news.types import ArticleData
 from bot.store.db import Database
+from bot.store.events import SummaryEvents
 from bot.store.models import Article, Source, Summary
 from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryItem, aware
 
@@ -18,8 +19,9 @@ from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryIt
 class Articles:
     """Stored articles and their summaries."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: SummaryEvents) -> None:
         self._db = db
+        self._events = events
 
     async def unknown(self, keys: Sequence[tuple[str | None, str | None]]) -> list[bool]:
         """For each (url, guid) of a feed's items: True when no stored article has either."""
@@ -55,12 +57,14 @@ class Articles:
         return await self._db.run(_pending, list(ids))
 
     async def add_summaries(self, summaries: Sequence[NewSummary]) -> list[int]:
-        """Stores summaries; one per (article, model): an existing one is skipped, not doubled."""
-        return await self._db.run(_add_summaries, list(summaries))
+        """Stores summaries; one per (article, model): an existing one is skipped, not doubled.
 
-    async def newest_summary_id(self) -> int | None:
-        """The id of the most recently stored summary (a cheap "anything new?")."""
-        return await self._db.run(_newest_summary_id)
+        New ones are announced (`SummaryEvents`): that starts the delivery rounds.
+        """
+        ids = await self._db.run(_add_summaries, list(summaries), self._events.announce)
+        if ids:
+            await self._events.stored()
+        return ids
 
     async def latest_summaries(self, limit: int) -> list[SummaryItem]:
         """The most recently published (or fetched) summarized articles, newest first."""
@@ -203,7 +207,9 @@ def _pending_of(article: Article) -> PendingArticle:
     )
 
 
-def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:
+def _add_summaries(
+    session: Session, summaries: list[NewSummary], announce: Callable[[Session], None]
+) -> list[int]:
     ids = []
     for new in summaries:
         existing = session.scalar(
@@ -226,11 +232,9 @@ def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:
         except IntegrityError:
             continue
         ids.append(row.id)
+    if ids:
+        announce(session)
     return ids
-
-
-def _newest_summary_id(session: Session) -> int | None:
-    return session.scalar(select(func.max(Summary.id)))
 
 
 def _latest(session: Session, limit: int) -> list[SummaryItem]:
