@@ -127,7 +127,7 @@ class Application:
 
         assert isinstance(self.engine, QueuedEngine)
         log.info("fetching and summarizing left to khulasa worker (workers.external)")
-        work = self.engine.work(RUN_QUEUES, len(RUN_QUEUES), self.stopping)
+        work = self.engine.work(self.flow, RUN_QUEUES, len(RUN_QUEUES), self.stopping)
         return asyncio.create_task(work)
 
     def stop(self) -> None:

@@ -140,7 +140,8 @@ async def open_services(
                 from bot.flow.queued import QueuedEngine
 
                 # the shared work goes on the queues; `local` keeps this process's rounds
-                engine = await opened.enter_async_context(QueuedEngine(flow, config.workers))
+                engine = await opened.enter_async_context(QueuedEngine(store, config.workers))
+                flow.engine = engine
                 # with external workers, each tick reads schedules from the store itself
                 core.summary.summarize_article = partial(_summarize_queued, engine)
             else:

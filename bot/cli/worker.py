@@ -81,7 +81,7 @@ async def serve_worker(config: Config, queues: list[str], concurrency: int) -> N
             assert isinstance(services.engine, QueuedEngine)  # workers.external, checked above
             async with metrics_server(config.metrics.listen, services.store.ping):
                 log.info("khulasa worker on queues %s, %d at once", ",".join(queues), concurrency)
-                await services.engine.work(queues, concurrency, stopping)
+                await services.engine.work(services.flow, queues, concurrency, stopping)
     log.info("khulasa worker stopped")
 
 

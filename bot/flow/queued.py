@@ -25,6 +25,7 @@ from bot.config import WorkersConfig
 from bot.flow import tasks, triggers
 from bot.flow.engine import Task, requires_postgres
 from bot.flow.tasks import QUEUES, SCHEDULE, Flow
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +38,20 @@ LOCK_KEYS = {"fetch": "source", "digest": "subscription_id"}  # one job waiting 
 
 
 class QueuedEngine:
-    """The job queues of one process: `async with QueuedEngine(flow, config.workers) as engine`."""
+    """The job queues of one process: `async with QueuedEngine(store, config.workers) as engine`.
 
-    def __init__(self, flow: Flow, workers: WorkersConfig) -> None:
-        requires_postgres(flow.store.db.url)
-        self.flow = flow
+    Anyone may defer; `work(flow, ...)` takes jobs and runs them on that process's `Flow`.
+    """
+
+    def __init__(self, store: Store, workers: WorkersConfig) -> None:
+        requires_postgres(store.db.url)
         self.workers = workers
-        flow.engine = self
         self.app = procrastinate.App(
             connector=procrastinate.PsycopgConnector(
-                conninfo=flow.store.conninfo, kwargs={"connect_timeout": 5}
+                conninfo=store.conninfo, kwargs={"connect_timeout": 5}
             )
         )
         self.app.add_tasks_from(_blueprint(workers.tick_seconds), namespace=NAMESPACE)
-        self.batcher = Batcher(
-            flow, size=flow.config.summarizer.batch_size, wait=workers.batch_wait
-        )
 
     async def __aenter__(self) -> QueuedEngine:
         await self.app.open_async()
@@ -87,13 +86,18 @@ class QueuedEngine:
     async def run_until_idle(self) -> None:
         raise NotImplementedError("queued jobs run on workers; nothing here waits for them")
 
-    async def work(self, queues: Sequence[str], concurrency: int, stopping: asyncio.Event) -> None:
+    async def work(
+        self, flow: Flow, queues: Sequence[str], concurrency: int, stopping: asyncio.Event
+    ) -> None:
         """Takes jobs from `queues` until `stopping` is set; running jobs finish first.
 
         A worker loop that dies (its database connection lost) is restarted with a backoff,
         logged once per restart, so a database outage does not end the process.
         """
         name = f"{socket.gethostname()}:{','.join(queues)}"
+        batcher = Batcher(
+            flow, size=flow.config.summarizer.batch_size, wait=self.workers.batch_wait
+        )
         attempt = 0
         while not stopping.is_set():
             worker = asyncio.create_task(
@@ -102,7 +106,7 @@ class QueuedEngine:
                     concurrency=concurrency,
                     name=name,
                     install_signal_handlers=False,  # the CLI owns SIGINT/SIGTERM
-                    additional_context={"engine": self},
+                    additional_context={"engine": self, "flow": flow, "batcher": batcher},
                     # a few heartbeats fit in `stalled_after`: a live worker is never taken for dead
                     update_heartbeat_interval=self.workers.stalled_after / 4,
                     stalled_worker_timeout=self.workers.stalled_after,
@@ -166,13 +170,13 @@ def _blueprint(tick_seconds: int) -> procrastinate.Blueprint:
 
     @blueprint.task(name="summarize", queue=tasks.SUMMARIZE, pass_context=True, retry=retry)
     async def summarize(context: procrastinate.JobContext, article_id: int) -> None:
-        await _engine(context).batcher.submit(article_id)
+        await context.additional_context["batcher"].submit(article_id)
 
     @blueprint.periodic(cron=cron, periodic_id="tick")
     @blueprint.task(name="tick", queue=SCHEDULE, pass_context=True, queueing_lock="tick")
     async def tick(context: procrastinate.JobContext, timestamp: int) -> None:
         engine = _engine(context)
-        flow = engine.flow
+        flow = _flow(context)
         await triggers.tick(engine, flow.config, flow.store, timestamp, tick_seconds)
         manager = context.app.job_manager
         for job in await manager.get_stalled_jobs(
@@ -192,7 +196,7 @@ def _register(
     """`task` as a job of its queue: the job's arguments are the task's ids."""
 
     async def job(context: procrastinate.JobContext, **ids: Any) -> None:
-        await task(_engine(context).flow, **ids)
+        await task(_flow(context), **ids)
 
     job.__name__ = job.__qualname__ = task.__name__
     blueprint.task(name=task.__name__, queue=QUEUES[task.__name__], pass_context=True, retry=retry)(
@@ -202,6 +206,10 @@ def _register(
 
 def _engine(context: procrastinate.JobContext) -> QueuedEngine:
     return context.additional_context["engine"]
+
+
+def _flow(context: procrastinate.JobContext) -> Flow:
+    return context.additional_context["flow"]
 
 
 async def _defer(
@@ -269,6 +277,7 @@ class Batcher:
                     if not done.done():
                         done.set_exception(error)
                 return
+        log.info("summarized a batch of %d job(s)", len(ids))
         for _, done in batch:
             if not done.done():
                 done.set_result(None)

@@ -35,7 +35,7 @@ def _add(session: Session, dest: Destination, article_id: int, language: str) ->
         platform=dest.platform,
         chat_id=dest.chat_id,
         thread_id=dest.thread_id,
-        kind=dest.kind.value,
+        kind=str(dest.kind),
         article_id=article_id,
         language=language,
     )

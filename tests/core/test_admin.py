@@ -8,9 +8,9 @@ import pytest
 
 from bot.core import Caller, Destination
 from bot.errors import UserError
+from bot.flow.triggers import digest_schedules
 from bot.sections import ChannelConfig
 from bot.store.models import ScheduleOverride, Source
-from bot.flow.triggers import digest_schedules
 from tests.core.conftest import ADMIN, add_article, group, private
 
 ADMIN_COMMANDS = ["sources", "status", "pause", "resume"]

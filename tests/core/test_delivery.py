@@ -13,9 +13,9 @@ from bot.core import (
     DestinationMigrated,
     TransientDeliveryError,
 )
+from bot.flow.triggers import digest_schedules
 from bot.store import Store
 from bot.store.models import Delivery, Message
-from bot.flow.triggers import digest_schedules
 from tests.core.conftest import ADMIN, FakeSender, add_article, group, now, private
 
 # The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).

@@ -8,8 +8,8 @@ import pytest
 
 from bot.core import Caller, Destination
 from bot.errors import UserError
-from bot.sections import ChannelConfig
 from bot.flow.triggers import digest_schedules
+from bot.sections import ChannelConfig
 from tests.core.conftest import ADMIN, add_article, group, now, private
 
 # The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).

@@ -10,8 +10,8 @@ import pytest
 from bot.adapters.discord.adapter import RATE_LIMIT_PATIENCE_S
 from bot.adapters.discord.embeds import source_colour
 from bot.core import Destination, Post
-from bot.i18n import t
 from bot.flow.triggers import digest_schedules
+from bot.i18n import t
 from tests.discord.conftest import NEWS_LATER as NEWS
 from tests.discord.conftest import DiscordStack, StackFactory, make_config, write_article
 from tests.helpers.fake_discord import (

@@ -15,8 +15,8 @@ from bot.adapters.telegram.errors import delivery_errors
 from bot.core import Destination, Post
 from bot.core.delivery import TransientDeliveryError
 from bot.errors import DeliveryError
-from bot.store.models import Delivery, Subscription
 from bot.flow.triggers import digest_schedules
+from bot.store.models import Delivery, Subscription
 from tests.helpers.fake_telegram import BLOCKED, BOT_ID, Delay, Drop, migrated_to, retry_after
 from tests.telegram.conftest import (
     ADMIN_ID,
