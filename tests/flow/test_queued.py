@@ -7,10 +7,12 @@ import asyncio
 import pytest
 
 from bot import metrics
-from bot.composition import open_services
+from bot.composition import LazySummarizer, open_services
+from bot.core import Caller, Destination
 from bot.flow import tasks
 from bot.flow.queued import QueuedEngine
 from bot.metrics import FailureKind, Metrics
+from bot.news.types import ArticleData
 
 
 def job_failures(instruments: Metrics) -> float | None:
@@ -50,3 +52,26 @@ async def test_a_failed_job_attempt_is_counted_as_a_job_failure(
         assert job_failures(instruments) == 1
     finally:
         metrics.use(previous)
+
+
+@pytest.mark.timeout(60)
+async def test_run_with_workers_queues_a_readers_url_and_builds_no_model(
+    postgres_url: str, make_config, tmp_path
+) -> None:
+    config = make_config(
+        storage={"url": postgres_url}, workers={"external": True}, delivery={"summary_wait": 0.3}
+    )
+    url = "https://example.org/news/queued"
+    model = LazySummarizer(config.summarizer)
+    async with open_services(config, summarizer=model) as services:
+        article = ArticleData(title="Queued", text="A body. Another sentence.", url=url)
+        article_id = await services.store.articles.add_or_find(article)
+        caller = Caller("7", Destination("telegram", "7", "", "private"), language="en")
+        reply = await services.core.handle("summary", caller, url)
+        assert isinstance(services.engine, QueuedEngine)
+        jobs = await services.engine.app.job_manager.list_jobs_async(queue=tasks.SUMMARIZE)
+        requests = await services.store.summary_requests.ready("telegram")
+    assert reply.text == "Being summarized; I'll post it here when it's ready."
+    assert [job.task_kwargs for job in jobs] == [{"article_id": article_id}]
+    assert requests == []  # recorded, but not ready: no summary yet
+    assert model._built is None  # the run process never built (nor imported) a model
