@@ -64,12 +64,6 @@ class Pipeline:
         """Registers `hook(name, error)`, called once when failures disable a source."""
         self.source_disabled_hooks.append(hook)
 
-    async def fetch_all(self, sources: Sequence[SourceConfig] | None = None) -> list[int]:
-        """Fetches sources concurrently; failures are logged one line each, never raised."""
-        chosen = [s for s in (self.config.sources if sources is None else sources) if s.enabled]
-        results = await asyncio.gather(*(self.fetch_source_logged(s) for s in chosen))
-        return [article_id for ids in results for article_id in ids]
-
     async def fetch_source_logged(self, source: SourceConfig) -> list[int]:
         """fetch_source for loops and jobs: a failure becomes one warning line and no ids.
 

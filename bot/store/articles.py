@@ -38,16 +38,6 @@ class Articles:
     async def get(self, article_id: int) -> StoredArticle | None:
         return await self._db.run(load_article, article_id)
 
-    async def count_unsummarized(self) -> int:
-        """How many articles wait for a summary (for the progress bar)."""
-        return await self._db.run(_count_unsummarized)
-
-    async def unsummarized(
-        self, limit: int, *, exclude: Collection[int] = ()
-    ) -> list[PendingArticle]:
-        """Articles with no summary yet, oldest first: the summarizer's work queue."""
-        return await self._db.run(_unsummarized, limit, list(exclude))
-
     async def unsummarized_ids(self, *, fetched_before: datetime, limit: int = 500) -> list[int]:
         """Ids of articles fetched before then with no summary yet, oldest first (the sweeper)."""
         return await self._db.run(_unsummarized_ids, fetched_before, limit)
@@ -176,17 +166,6 @@ def load_article(session: Session, article_id: int) -> StoredArticle | None:
 
 def _unsummarized_query() -> Select[tuple[Article]]:
     return select(Article).where(~exists().where(Summary.article_id == Article.id))
-
-
-def _count_unsummarized(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(_unsummarized_query().subquery())) or 0
-
-
-def _unsummarized(session: Session, limit: int, exclude: list[int]) -> list[PendingArticle]:
-    query = _unsummarized_query().order_by(Article.id).limit(limit)
-    if exclude:
-        query = query.where(Article.id.not_in(exclude))
-    return [_pending_of(article) for article in session.scalars(query)]
 
 
 def _unsummarized_ids(session: Session, fetched_before: datetime, limit: int) -> list[int]:

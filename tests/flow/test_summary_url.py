@@ -49,11 +49,11 @@ async def add_articles(store, count: int) -> list[int]:  # noqa: ANN001
 async def test_a_url_summarizes_its_article_and_none_of_the_backlog(make_config):
     model = SlowSummarizer()
     async with open_services(make_config(), summarizer=model) as services:
-        await add_articles(services.store, 20)
+        backlog = await add_articles(services.store, 20)
         article = ArticleData(title="The one", text=BODY, url=canonical_url(URL))
         article_id = await services.store.articles.add_or_find(article)
         reply = await services.core.handle("summary", reader(), URL)
-        waiting = await services.store.articles.unsummarized(50)
+        waiting = await services.store.articles.pending(backlog)
     assert [post.title for post in reply.posts] == ["The one"]
     assert model.seen == [str(article_id)]
     assert len(waiting) == 20
