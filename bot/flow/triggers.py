@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 300
 SWEEP_AFTER_TICKS = 3  # an article unsummarized this many ticks after its fetch was lost
+SWEEP_SECONDS = 600  # in process: how often the clock looks for summaries a failure lost
 
 
 async def source_schedules(config: Config, store: Store) -> dict[str, str]:
@@ -69,7 +70,12 @@ class Clock:
         self._schedules: dict[str, str] = {}  # job id -> schedule string it was added with
 
     def start(self, *, paused: bool = False) -> None:
-        """Starts firing on the running loop; `paused` holds firing (tests, maintenance)."""
+        """Starts firing on the running loop; `paused` holds firing (tests, maintenance).
+
+        Beside the schedules, a `sweep` every `SWEEP_SECONDS` re-defers the summaries that a
+        failed batch left behind, as the external tick does.
+        """
+        self.aps.add_job(self._sweep, "interval", seconds=SWEEP_SECONDS, id="sweep")
         self.aps.start(paused=paused)
 
     def shutdown(self) -> None:
@@ -116,6 +122,10 @@ class Clock:
         else:
             await self.sync_digests()
         log.info("rescheduled %s %s to %r", target_kind, target, schedule)
+
+    async def _sweep(self) -> None:
+        before = int(datetime.now(UTC).timestamp()) - SWEEP_SECONDS
+        await self.engine.defer(tasks.sweep, fetched_before=before)
 
     def _put(
         self, job_id: str, schedule: str, task: Task, ids: dict[str, Any], *, run_now: bool = False

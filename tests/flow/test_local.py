@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from bot.composition import open_services
 from bot.flow import tasks
 from bot.flow.local import LocalEngine
+from bot.news.types import ArticleData
 
 
 async def test_a_fetch_flows_into_one_summary_and_one_event(make_config, sources):
@@ -65,3 +67,14 @@ async def test_stop_lets_a_running_job_finish(make_config, sources):
         release.set()
         await asyncio.wait_for(stopping, 2)
     assert finished == [True]
+
+
+async def test_a_sweep_summarizes_what_a_failure_left_behind(make_config):
+    async with open_services(make_config()) as services:
+        lost = await services.store.articles.add_or_find(
+            ArticleData(title="Lost", text="A body that says a thing. And another thing.")
+        )
+        await services.engine.defer(tasks.sweep, fetched_before=int(time.time()) + 1)
+        await services.engine.run_until_idle()
+        summary = await services.store.articles.summary_of(lost)
+    assert summary is not None and summary.title == "Lost"

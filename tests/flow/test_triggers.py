@@ -21,12 +21,12 @@ async def test_clock_jobs_follow_the_config_with_fixed_ids(make_config, sources,
         clock.start(paused=True)
         try:
             await clock.apply(config)
-            assert job_ids(clock) == ["fetch:local", "fetch:other"]
+            assert job_ids(clock) == ["fetch:local", "fetch:other", "sweep"]
             job = clock.aps.get_job("fetch:local")
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 300)
             edited = make_config(sources=[{**sources[0], "schedule": "0 9 * * 1"}])
             await clock.apply(edited)
-            assert job_ids(clock) == ["fetch:local"]
+            assert job_ids(clock) == ["fetch:local", "sweep"]
             assert "cron" in str(clock.aps.get_job("fetch:local").trigger)
         finally:
             clock.shutdown()
@@ -42,7 +42,7 @@ async def test_a_clock_job_only_defers_its_task(make_config, sources, engine):
         clock.start(paused=True)
         try:
             await clock.apply(config)
-            assert job_ids(clock) == [f"digest:{subscription_id}", "fetch:local"]
+            assert job_ids(clock) == [f"digest:{subscription_id}", "fetch:local", "sweep"]
             digest = clock.aps.get_job(f"digest:{subscription_id}")
             assert digest.next_run_time.weekday() == 0
             for job in clock.aps.get_jobs():
@@ -50,10 +50,12 @@ async def test_a_clock_job_only_defers_its_task(make_config, sources, engine):
         finally:
             clock.shutdown()
         assert await services.store.articles.oldest_summaries() == []  # nothing ran
-    assert sorted(engine.deferred, key=lambda d: d[0]) == [
+    deferred = sorted(engine.deferred, key=lambda d: d[0])
+    assert deferred[:2] == [
         ("digest", {"subscription_id": subscription_id}),
         ("fetch", {"source": "local"}),
     ]
+    assert [name for name, _ in deferred[2:]] == ["sweep"]
 
 
 async def test_an_override_survives_a_restart_until_the_file_changes(make_config, sources, engine):
