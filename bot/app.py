@@ -103,7 +103,7 @@ class Application:
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
             if self.clock is not None:
-                self.clock.shutdown()
+                await self.clock.shutdown()
             if listening is not None:
                 listening.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -145,7 +145,7 @@ async def open_services(
                 # with external workers, each tick reads schedules from the store itself
                 core.summary.summarize_article = partial(_summarize_queued, engine)
             else:
-                clock = Clock(engine, store)
+                clock = Clock(engine, store, config)
                 core.context.reschedule = clock.reschedule
             yield Services(
                 config, store, summarizer, http, pipeline, core, flow, engine, local, clock

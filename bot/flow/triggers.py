@@ -13,6 +13,7 @@ the file's value across restarts, until the file's value for the same entry chan
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,6 +52,7 @@ class Clock:
         self,
         engine: Engine,
         store: Store,
+        config: Config,
         *,
         timezone: str = "UTC",
         misfire_grace_time: int = MISFIRE_GRACE_SECONDS,
@@ -66,8 +68,9 @@ class Clock:
                 "misfire_grace_time": misfire_grace_time,
             },
         )
-        self._config: Config | None = None
+        self.config = config
         self._schedules: dict[str, str] = {}  # job id -> schedule string it was added with
+        self._firing: set[asyncio.Task[Any]] = set()
 
     def start(self, *, paused: bool = False) -> None:
         """Starts firing on the running loop; `paused` holds firing (tests, maintenance).
@@ -78,14 +81,23 @@ class Clock:
         self.aps.add_job(self._sweep, "interval", seconds=SWEEP_SECONDS, id="sweep")
         self.aps.start(paused=paused)
 
-    def shutdown(self) -> None:
-        """Stops firing; what was deferred is the engine's to finish."""
-        if self.aps.running:
-            self.aps.shutdown(wait=False)
+    async def shutdown(self) -> None:
+        """Stops firing; what was deferred is the engine's to finish.
+
+        APScheduler's asyncio executor cancels the jobs still running when it shuts down, so it
+        is paused first and the jobs that fired (each one a quick defer) finish.
+        """
+        if not self.aps.running:
+            return
+        self.aps.pause()
+        await asyncio.sleep(0)  # jobs handed to the loop take their first step
+        if self._firing:
+            await asyncio.wait(set(self._firing))
+        self.aps.shutdown(wait=False)
 
     async def apply(self, config: Config) -> None:
         """Adds, replaces and removes jobs to match the config (at start and on reload)."""
-        self._config = config
+        self.config = config
         schedules = await source_schedules(config, self.store)
         for name, schedule in schedules.items():
             self._put(f"fetch:{name}", schedule, tasks.fetch, {"source": name}, run_now=True)
@@ -109,10 +121,7 @@ class Clock:
         if schedule != IMMEDIATE:
             parse_schedule(schedule, self.timezone)  # a ValueError before anything changes
         if target_kind == ScheduleTarget.SOURCE:
-            source = next(
-                (s for s in (self._config.sources if self._config else ()) if s.name == target),
-                None,
-            )
+            source = next((s for s in self.config.sources if s.name == target), None)
             if source is None or not source.enabled:
                 raise KeyError(f"no enabled source named {target!r}")
             await self.store.schedules.set_override(
@@ -125,7 +134,17 @@ class Clock:
 
     async def _sweep(self) -> None:
         before = int(datetime.now(UTC).timestamp()) - SWEEP_SECONDS
-        await self.engine.defer(tasks.sweep, fetched_before=before)
+        await self._fire(tasks.sweep, fetched_before=before)
+
+    async def _fire(self, task: Task, **ids: Any) -> None:
+        """A job's whole work: defer the task (tracked, so shutdown lets it finish)."""
+        current = asyncio.current_task()
+        assert current is not None  # APScheduler runs coroutine jobs as tasks
+        self._firing.add(current)
+        try:
+            await self.engine.defer(task, **ids)
+        finally:
+            self._firing.discard(current)
 
     def _put(
         self, job_id: str, schedule: str, task: Task, ids: dict[str, Any], *, run_now: bool = False
@@ -136,7 +155,7 @@ class Clock:
         is_new = self.aps.get_job(job_id) is None
         extra = {"next_run_time": datetime.now(UTC)} if run_now and is_new else {}
         self.aps.add_job(
-            self.engine.defer,
+            self._fire,
             parse_schedule(schedule, self.timezone),
             id=job_id,
             args=[task],

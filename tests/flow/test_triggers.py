@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime
 
 from bot.composition import open_services
@@ -17,7 +19,7 @@ def job_ids(clock: Clock) -> list[str]:
 async def test_clock_jobs_follow_the_config_with_fixed_ids(make_config, sources, engine):
     config = make_config(sources=sources)
     async with open_services(config) as services:
-        clock = Clock(engine, services.store)
+        clock = Clock(engine, services.store, config)
         clock.start(paused=True)
         try:
             await clock.apply(config)
@@ -29,7 +31,7 @@ async def test_clock_jobs_follow_the_config_with_fixed_ids(make_config, sources,
             assert job_ids(clock) == ["fetch:local", "sweep"]
             assert "cron" in str(clock.aps.get_job("fetch:local").trigger)
         finally:
-            clock.shutdown()
+            await clock.shutdown()
 
 
 async def test_a_clock_job_only_defers_its_task(make_config, sources, engine):
@@ -38,7 +40,7 @@ async def test_a_clock_job_only_defers_its_task(make_config, sources, engine):
         [subscription_id] = await services.store.subscriptions.sync_config_channels(
             "telegram", [ConfigChannel("42", (), "0 9 * * 1")], "ar"
         )
-        clock = Clock(engine, services.store)
+        clock = Clock(engine, services.store, config)
         clock.start(paused=True)
         try:
             await clock.apply(config)
@@ -48,7 +50,7 @@ async def test_a_clock_job_only_defers_its_task(make_config, sources, engine):
             for job in clock.aps.get_jobs():
                 await job.func(*job.args, **job.kwargs)
         finally:
-            clock.shutdown()
+            await clock.shutdown()
         assert await services.store.articles.oldest_summaries() == []  # nothing ran
     deferred = sorted(engine.deferred, key=lambda d: d[0])
     assert deferred[:2] == [
@@ -61,21 +63,21 @@ async def test_a_clock_job_only_defers_its_task(make_config, sources, engine):
 async def test_an_override_survives_a_restart_until_the_file_changes(make_config, sources, engine):
     config = make_config(sources=sources[:1])
     async with open_services(config) as services:
-        clock = Clock(engine, services.store)
+        clock = Clock(engine, services.store, config)
         clock.start(paused=True)
         await clock.apply(config)
         await clock.reschedule(ScheduleTarget.SOURCE, "local", "2h")
         assert "2:00:00" in str(clock.aps.get_job("fetch:local").trigger)
-        clock.shutdown()
+        await clock.shutdown()
     async with open_services(config) as services:  # a restart with the same file
-        restarted = Clock(engine, services.store)
+        restarted = Clock(engine, services.store, config)
         restarted.start(paused=True)
         await restarted.apply(config)
         assert "2:00:00" in str(restarted.aps.get_job("fetch:local").trigger)
         edited = make_config(sources=[{**sources[0], "schedule": "45m"}])
         await restarted.apply(edited)  # the admin edited the file: its newer value wins
         assert "0:45:00" in str(restarted.aps.get_job("fetch:local").trigger)
-        restarted.shutdown()
+        await restarted.shutdown()
         with services.store.db.session() as session:
             assert session.query(ScheduleOverride).count() == 0
 
@@ -91,3 +93,25 @@ async def test_a_tick_defers_what_fell_due_and_a_sweep(make_config, sources, eng
         ("sweep", {"fetched_before": half_past - 180}),
         ("sweep", {"fetched_before": half_past - 120}),
     ]
+
+
+async def test_shutdown_lets_a_job_that_fired_finish_its_defer(
+    make_config, sources, engine, caplog
+):
+    config = make_config(sources=sources[:1])
+    deferring = engine.defer
+
+    async def slow_defer(task, **ids) -> None:  # noqa: ANN001, ANN003
+        await asyncio.sleep(0.05)
+        await deferring(task, **ids)
+
+    engine.defer = slow_defer
+    async with open_services(config) as services:
+        clock = Clock(engine, services.store, config)
+        clock.start()
+        await clock.apply(config)  # a new source's fetch fires at once
+        await asyncio.sleep(0.01)
+        with caplog.at_level(logging.ERROR, logger="apscheduler"):
+            await clock.shutdown()
+    assert engine.deferred == [("fetch", {"source": "local"})]
+    assert not caplog.records
