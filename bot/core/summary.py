@@ -68,7 +68,11 @@ class SummaryCommand:
         return Reply(posts=[to_post(row) for row in rows])
 
     async def summarize_url(self, url: str, language: str, destination: Destination) -> Reply:
-        """Fetches through the pipeline (untrusted: public addresses only); a stored article answers at once."""
+        """Fetches through the pipeline (untrusted: public addresses only); a stored article answers at once.
+
+        Only this article is summarized: here, or with external workers as a summarize job
+        whose summary is awaited for `delivery.summary_wait` seconds, then posted when stored.
+        """
         try:
             article_id = await self.pipeline.fetch_url(url, untrusted=True)
         except UnsafeURLError:
@@ -78,12 +82,15 @@ class SummaryCommand:
             raise UserError("error.fetch_failed") from None
         articles = self.context.store.articles
         row = await articles.summary_of(article_id)
-        if row is None and await self.summarize_article(article_id):
-            row = await articles.summary_of(article_id)
-        elif row is None:
-            row = await self._wait_for(article_id)
-            if row is None:
-                await self.context.store.summary_requests.add(destination, article_id, language)
+        if row is None:
+            if await self.summarize_article(article_id):
+                row = await articles.summary_of(article_id)
+            elif (row := await self._wait_for(article_id)) is None:
+                # past the wait: the next delivery round posts it here once it is stored
+                post_language = self.context.post_language(destination, language)
+                await self.context.store.summary_requests.add(
+                    destination, article_id, post_language
+                )
                 return Reply(text=t("summary.queued", language))
         if row is None:
             log.warning("article %s from %s fetched but not summarized", article_id, url)
