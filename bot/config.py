@@ -199,6 +199,9 @@ class DeliveryConfig(_Model):
     language: Literal["ar", "en"] = "ar"  # language of posts to channels and groups
     summary_count: int = Field(5, ge=1, le=20)  # /summary with no argument
     digest_max_items: int = Field(10, ge=1, le=50)
+    # with external workers, /summary <url> waits this long for the workers' summary; past it
+    # the reader is told it will be posted in the chat when stored
+    summary_wait: float = Field(20.0, ge=0, le=300)
 
 
 class PostsConfig(_Model):

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Config, load_config, resolve_config_path
-from bot.errors import FetchError, UnsafeURLError, UsageError
+from bot.errors import UnsafeURLError, UsageError
 from bot.i18n import t
 from summarizer.qa import Answer, QAOptions
 from summarizer.types import Article
@@ -117,19 +117,15 @@ def _article_from_file(path: Path) -> Article:
 async def _article_from_url(url: str, config: Config) -> Article:
     """Fetched like a reader's `/summary <url>`: untrusted, so public addresses only (unless the
     config allows private ones), and nothing is stored: a question is a read, never a new post."""
-    from bot.news.extract import extract_fetched
-    from bot.news.feeds import looks_like_page
     from bot.news.http import Fetcher, make_client
+    from bot.news.pages import fetch_article
 
     async with make_client(config.fetch) as http:
         try:
-            result = await Fetcher(http, config.fetch).get(url, untrusted=True)
+            article = await fetch_article(Fetcher(http, config.fetch), url, untrusted=True)
         except UnsafeURLError as error:
             raise UsageError(f"{url}: {error}") from None
-    if not looks_like_page(result.body, result.content_type):
-        raise FetchError(f"{result.url} is not an article page")
-    page = await extract_fetched(result)
-    return Article(text=page.text, title=page.title, language=page.language)
+    return Article(text=article.text, title=article.title, language=article.language)
 
 
 async def _article_from_store(article_id: int, config: Config) -> Article:

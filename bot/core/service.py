@@ -157,14 +157,6 @@ class Core:
         """Config channels become config subscriptions (at start and on reload)."""
         return await self.subscriptions.sync_config_channels(platform, channels)
 
-    async def digest_schedules(self) -> list[tuple[int, str, str]]:
-        """(subscription id, platform, schedule) of every active digest subscription."""
-        views = await self.context.store.subscriptions.active(immediate=False)
-        return [(view.id, view.destination.platform, view.schedule) for view in views]
-
-    async def is_paused(self, platform: str) -> bool:
-        return await self.delivery.is_paused(platform)
-
     def help_text(self, caller: Caller) -> str:
         """Every command with its arguments and description; admin ones only for bot admins."""
         language = caller.language

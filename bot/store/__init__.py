@@ -12,7 +12,9 @@ from typing import Any
 from bot.store.articles import Articles
 from bot.store.db import Database
 from bot.store.deliveries import Deliveries
+from bot.store.events import SummaryEvents
 from bot.store.messages import Messages
+from bot.store.requests import SummaryRequests
 from bot.store.schedules import Schedules
 from bot.store.settings import Settings
 from bot.store.sources import Sources
@@ -28,6 +30,7 @@ from bot.store.types import (
     NewSummary,
     Origin,
     PendingArticle,
+    ReadyRequest,
     ScheduleTarget,
     SourceState,
     StoredArticle,
@@ -43,10 +46,12 @@ class Store:
     def __init__(self, url: str) -> None:
         self.db = Database(url)
         self.sources = Sources(self.db)
-        self.articles = Articles(self.db)
+        self.summary_events = SummaryEvents(self.db)
+        self.articles = Articles(self.db, self.summary_events)
         self.subscriptions = Subscriptions(self.db)
         self.deliveries = Deliveries(self.db)
         self.messages = Messages(self.db)
+        self.summary_requests = SummaryRequests(self.db)
         self.schedules = Schedules(self.db)
         self.settings = Settings(self.db)
 
@@ -93,6 +98,7 @@ __all__ = [
     "NewSummary",
     "Origin",
     "PendingArticle",
+    "ReadyRequest",
     "ScheduleTarget",
     "SourceState",
     "Store",

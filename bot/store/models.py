@@ -121,6 +121,22 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SummaryRequest(Base):
+    """A reader's `/summary <url>` that outlived its wait: post the summary there once stored."""
+
+    __tablename__ = "summary_requests"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(16))  # ChatKind of the destination
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Message(Base):
     """A bot message tied to an article (a post or an answer), so replies find their article."""
 

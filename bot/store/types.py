@@ -129,6 +129,16 @@ class SummaryItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadyRequest:
+    """A reader's summary request whose article is summarized: post `item` at `destination`."""
+
+    id: int
+    destination: Destination
+    language: str
+    item: SummaryItem
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
     """Who receives which sources on which schedule."""
 

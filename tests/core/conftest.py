@@ -132,11 +132,11 @@ class FakePipeline:
             raise FetchError(url)
         return self.urls[url]
 
-    async def summarize_pending(self) -> list[int]:
+    async def summarize_articles(self, article_ids: Sequence[int]) -> list[int]:
         self.summarized += 1
         created = []
         with self.store.db.session() as session:
-            for article in session.query(Article).all():
+            for article in session.query(Article).filter(Article.id.in_(article_ids)).all():
                 if not session.query(Summary).filter_by(article_id=article.id).count():
                     summary = Summary(
                         article_id=article.id, backend="fake", model="m", text="ملخص جديد"

@@ -157,7 +157,7 @@ async def test_a_member_listed_in_admins_discord_needs_no_manage_server(
 
 async def test_admin_commands_work_with_manage_server(bot: DiscordStack) -> None:
     assert texts(await bot.command("pause", admin=True)) == said("pause.done")
-    assert await bot.core.is_paused("discord")
+    assert await bot.store.settings.is_paused("discord")
     assert texts(await bot.command("resume", admin=True)) == said("resume.done")
     assert "local" in texts(await bot.command("sources", admin=True))
     assert texts(await bot.command("status", admin=True)).startswith(

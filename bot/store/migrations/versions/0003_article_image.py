@@ -1,7 +1,7 @@
 """An article's lead picture: `articles.image_url`, nullable (older articles have none).
 
 Revision ID: 0003_article_image
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_article_image"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
