@@ -179,6 +179,7 @@ class Pipeline:
             guid=item.guid,
             author=item.author,
             published=item.published,
+            image_url=item.image_url,
         )
 
     async def _record_failure(self, name: str, error: BaseException) -> None:

@@ -56,7 +56,11 @@ def first_usable(
 
 
 def feed_image(entry: Mapping[str, Any], base_url: str) -> str | None:
-    """A feedparser entry's picture: media:content, else media:thumbnail, else an enclosure."""
+    """A feedparser entry's picture: media:content, media:thumbnail, an enclosure, else an <img>.
+
+    The last is the first picture of the item's own HTML (full-text feeds carry their pictures
+    there and nowhere else), so such an item needs no page fetch for its picture.
+    """
     candidates = [
         Candidate(
             str(media.get("url") or ""),
@@ -78,6 +82,7 @@ def feed_image(entry: Mapping[str, Any], base_url: str) -> str | None:
         )
         for enclosure in entry.get("enclosures") or []
     ]
+    candidates += _inline_images(entry)
     return first_usable(candidates, base_url)
 
 
@@ -97,6 +102,17 @@ def page_image(html: str, page_url: str, *, found: str | None = None) -> str | N
         candidates.append(Candidate(found))
     logos = frozenset(urljoin(base, logo.strip()) for logo in reader.logos)
     return first_usable(candidates, base, logos=logos)
+
+
+def _inline_images(entry: Mapping[str, Any]) -> list[Candidate]:
+    """The <img> tags of the item's HTML content (or summary), in document order."""
+    bodies = [str(part.get("value") or "") for part in entry.get("content") or []]
+    bodies.append(str(entry.get("summary") or ""))
+    reader = _ImageReader()
+    for body in bodies:
+        reader.feed(body)
+    reader.close()
+    return reader.images
 
 
 def _usable(candidate: Candidate, url: str) -> bool:
@@ -190,3 +206,20 @@ class _HeadReader(HTMLParser):
             self._open_graph[-1].setdefault(key.removeprefix("og:image:"), content)
         elif key in _TWITTER_KEYS:
             self._others.append(Candidate(content))
+
+
+class _ImageReader(HTMLParser):
+    """Collects `<img src>` with its declared size from an item's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[Candidate] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "img" and values.get("src"):
+            self.images.append(
+                Candidate(
+                    values["src"], _pixels(values.get("width")), _pixels(values.get("height"))
+                )
+            )

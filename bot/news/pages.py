@@ -39,4 +39,5 @@ def page_article(
         language=page.language,
         author=page.author or (item.author if item else None),
         published=(item.published if item else None) or page.published,
+        image_url=(item.image_url if item else None) or page.image_url,
     )

@@ -197,3 +197,22 @@ def test_an_extracted_page_carries_its_picture():
     assert extracted.image_url == "https://news.example.org/media/chip.jpg"
     bare = extract_page(page(""), PAGE_URL)
     assert bare is not None and bare.image_url is None
+
+
+def test_a_full_text_items_first_inline_picture_past_the_pixels():
+    content = (
+        '<![CDATA[<p><img src="https://stats.example.org/p.gif" width="1" height="1">'
+        '<img src="data:image/png;base64,iVBORw0KGgo=">'
+        '<img src="/uploads/chip-lead.jpg" width="800"> The chipmaker said…</p>]]>'
+    )
+    xml = f'<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">{content}</content:encoded>'
+    assert item_image(xml) == "https://news.example.org/uploads/chip-lead.jpg"
+
+
+def test_declared_media_beats_an_inline_picture():
+    xml = (
+        '<media:content url="https://cdn.example.org/chip.jpg" medium="image"/>'
+        '<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        '<![CDATA[<img src="https://cdn.example.org/inline.jpg">]]></content:encoded>'
+    )
+    assert item_image(xml) == "https://cdn.example.org/chip.jpg"
