@@ -21,9 +21,8 @@ from bot.core.context import CoreContext, Reschedule
 from bot.core.delivery import Deliverer
 from bot.core.qa import Answerer, QuestionAnswering
 from bot.core.service import Core
-from bot.core.subscriptions import Subscriptions
-from bot.core.summary import Pipeline as SummaryPipeline
-from bot.core.summary import SummaryCommand
+from bot.core.subscriptions import SubscriptionCommands
+from bot.core.summary_command import ArticleIntake, SummaryCommand
 from bot.errors import ReportFatal
 from bot.flow import Engine, Flow, tasks
 from bot.flow.local import LocalEngine
@@ -87,7 +86,7 @@ class LazySummarizer:
 def build_core(
     config: Config,
     store: Store,
-    pipeline: SummaryPipeline,
+    pipeline: ArticleIntake,
     summarizer: Summarizer,
     *,
     answerer: Answerer = answer,
@@ -97,7 +96,7 @@ def build_core(
     context = CoreContext(config=config, store=store, reschedule=reschedule)
     return Core(
         context,
-        subscriptions=Subscriptions(context),
+        subscriptions=SubscriptionCommands(context),
         delivery=Deliverer(context),
         summary=SummaryCommand(context, pipeline, summarizer),
         qa=QuestionAnswering(context, config.qa.to_options(), answerer),

@@ -26,7 +26,7 @@ from pydantic import (
 
 from bot.errors import ConfigError, TokenError
 from bot.platforms import PLATFORMS
-from bot.schedules import parse_schedule
+from bot.recurrence import parse_schedule
 from bot.sections import PlatformSection
 from bot.sections import SectionModel as _Model
 from summarizer.qa.types import QABackendName, QAOptions

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.schedules import parse_schedule
+from bot.recurrence import parse_schedule
 
 IMMEDIATE = "immediate"
 

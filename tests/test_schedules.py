@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.schedules import parse_schedule
+from bot.recurrence import parse_schedule
 
 
 def test_0_9_star_star_1_fires_on_a_monday():

@@ -17,8 +17,8 @@ from bot.core.context import CoreContext
 from bot.core.delivery import Deliverer, Sender
 from bot.core.outbox import Outbox, respond
 from bot.core.qa import QuestionAnswering
-from bot.core.subscriptions import Subscriptions
-from bot.core.summary import SummaryCommand
+from bot.core.subscriptions import SubscriptionCommands
+from bot.core.summary_command import SummaryCommand
 from bot.core.types import Caller, Destination, RepliedMessage, Reply
 from bot.errors import DatabaseUnavailable, UserError
 from bot.i18n import t
@@ -47,7 +47,7 @@ class Core:
         self,
         context: CoreContext,
         *,
-        subscriptions: Subscriptions,
+        subscriptions: SubscriptionCommands,
         delivery: Deliverer,
         summary: SummaryCommand,
         qa: QuestionAnswering,

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 PICTURES_SWITCH = {"on": True, "تشغيل": True, "off": False, "إيقاف": False, "ايقاف": False}
 
 
-class Subscriptions:
+class SubscriptionCommands:
     """The subscription commands; permissions checked here, once for every platform."""
 
     def __init__(self, context: CoreContext) -> None:

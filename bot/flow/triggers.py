@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Config
 from bot.flow import tasks
 from bot.flow.engine import Engine, Task
-from bot.schedules import fired_between, parse_schedule
+from bot.recurrence import fired_between, parse_schedule
 from bot.store import IMMEDIATE, ScheduleTarget, Store
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ _TWITTER_KEYS = ("twitter:image", "twitter:image:src")
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class ImageCandidate:
     """An image a feed or page names, with what it declares about itself."""
 
     url: str
@@ -40,7 +40,7 @@ class Candidate:
 
 
 def first_usable(
-    candidates: Iterable[Candidate], base_url: str, *, logos: frozenset[str] = frozenset()
+    candidates: Iterable[ImageCandidate], base_url: str, *, logos: frozenset[str] = frozenset()
 ) -> str | None:
     """The first candidate that is a picture worth posting, as an absolute http(s) URL."""
     for candidate in candidates:
@@ -62,7 +62,7 @@ def feed_image(entry: Mapping[str, Any], base_url: str) -> str | None:
     there and nowhere else), so such an item needs no page fetch for its picture.
     """
     candidates = [
-        Candidate(
+        ImageCandidate(
             str(media.get("url") or ""),
             _pixels(media.get("width")),
             _pixels(media.get("height")),
@@ -71,13 +71,13 @@ def feed_image(entry: Mapping[str, Any], base_url: str) -> str | None:
         for media in entry.get("media_content") or []
     ]
     candidates += [
-        Candidate(
+        ImageCandidate(
             str(thumb.get("url") or ""), _pixels(thumb.get("width")), _pixels(thumb.get("height"))
         )
         for thumb in entry.get("media_thumbnail") or []
     ]
     candidates += [
-        Candidate(
+        ImageCandidate(
             str(enclosure.get("href") or ""), is_image=_declared_image(None, enclosure.get("type"))
         )
         for enclosure in entry.get("enclosures") or []
@@ -99,12 +99,12 @@ def page_image(html: str, page_url: str, *, found: str | None = None) -> str | N
     base = urljoin(page_url, reader.base) if reader.base else page_url
     candidates = [*reader.candidates]
     if found:
-        candidates.append(Candidate(found))
+        candidates.append(ImageCandidate(found))
     logos = frozenset(urljoin(base, logo.strip()) for logo in reader.logos)
     return first_usable(candidates, base, logos=logos)
 
 
-def _inline_images(entry: Mapping[str, Any]) -> list[Candidate]:
+def _inline_images(entry: Mapping[str, Any]) -> list[ImageCandidate]:
     """The <img> tags of the item's HTML content (or summary), in document order."""
     bodies = [str(part.get("value") or "") for part in entry.get("content") or []]
     bodies.append(str(entry.get("summary") or ""))
@@ -115,7 +115,7 @@ def _inline_images(entry: Mapping[str, Any]) -> list[Candidate]:
     return reader.images
 
 
-def _usable(candidate: Candidate, url: str) -> bool:
+def _usable(candidate: ImageCandidate, url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
@@ -155,13 +155,13 @@ class _HeadReader(HTMLParser):
         self.base: str | None = None
         self.logos: list[str] = []
         self._open_graph: list[dict[str, str]] = []  # one per og:image, with its own properties
-        self._others: list[Candidate] = []
+        self._others: list[ImageCandidate] = []
 
     @property
-    def candidates(self) -> list[Candidate]:
+    def candidates(self) -> list[ImageCandidate]:
         """og:image first (its https twin preferred), then twitter:image and image_src."""
         graph = [
-            Candidate(
+            ImageCandidate(
                 image.get("secure_url") or image.get("url", ""),
                 _pixels(image.get("width")),
                 _pixels(image.get("height")),
@@ -183,7 +183,7 @@ class _HeadReader(HTMLParser):
             if href and (rels & _LOGO_RELS or values.get("itemprop", "").lower() == "logo"):
                 self.logos.append(href)
             elif href and "image_src" in rels:
-                self._others.append(Candidate(href))
+                self._others.append(ImageCandidate(href))
         elif tag == "img" and values.get("itemprop", "").lower() == "logo" and values.get("src"):
             self.logos.append(values["src"])
 
@@ -205,7 +205,7 @@ class _HeadReader(HTMLParser):
                 self._open_graph.append({})
             self._open_graph[-1].setdefault(key.removeprefix("og:image:"), content)
         elif key in _TWITTER_KEYS:
-            self._others.append(Candidate(content))
+            self._others.append(ImageCandidate(content))
 
 
 class _ImageReader(HTMLParser):
@@ -213,13 +213,13 @@ class _ImageReader(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.images: list[Candidate] = []
+        self.images: list[ImageCandidate] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "img" and values.get("src"):
             self.images.append(
-                Candidate(
+                ImageCandidate(
                     values["src"], _pixels(values.get("width")), _pixels(values.get("height"))
                 )
             )

@@ -34,9 +34,9 @@ from bot.store.types import (
     ScheduleTarget,
     SourceState,
     StoredArticle,
+    StoredTurn,
     Subscription,
     SummaryItem,
-    Turn,
 )
 
 
@@ -105,5 +105,5 @@ __all__ = [
     "StoredArticle",
     "Subscription",
     "SummaryItem",
-    "Turn",
+    "StoredTurn",
 ]

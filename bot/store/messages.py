@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.store.articles import load_article
 from bot.store.db import Database
 from bot.store.models import Message
-from bot.store.types import Conversation, Destination, Turn
+from bot.store.types import Conversation, Destination, StoredTurn
 
 MAX_CHAIN = 20  # turns kept for multi-turn questions; also stops a cycle in bad data
 
@@ -87,11 +87,11 @@ def _conversation(session: Session, dest: Destination, message_id: str) -> Conve
     article = load_article(session, message.article_id)
     if article is None:
         return None
-    chain: list[Turn] = []
+    chain: list[StoredTurn] = []
     current: Message | None = message
     while current is not None and len(chain) < MAX_CHAIN:
         if current.question is not None:
-            chain.append(Turn(question=current.question, answer=current.answer or ""))
+            chain.append(StoredTurn(question=current.question, answer=current.answer or ""))
         if current.parent_message_id is None:
             break
         current = _find(session, current.platform, current.chat_id, current.parent_message_id)

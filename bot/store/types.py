@@ -171,7 +171,7 @@ class DeliveryRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
+class StoredTurn:
     """One question and answer of a conversation about an article."""
 
     question: str
@@ -183,7 +183,7 @@ class Conversation:
     """The article a bot message belongs to, and the turns asked about it so far, oldest first."""
 
     article: StoredArticle
-    history: tuple[Turn, ...]
+    history: tuple[StoredTurn, ...]
 
 
 def aware(moment: datetime) -> datetime:

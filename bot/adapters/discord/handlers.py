@@ -27,7 +27,7 @@ MESSAGE_LINK = re.compile(
 MESSAGE_ID = re.compile(r"\d{15,22}")
 
 
-class Handlers:
+class DiscordHandlers:
     """Translates interactions and messages for the core and renders what it answers."""
 
     def __init__(self, client: discord.Client, core: Core, config: Config) -> None:

@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot.adapters.gate import UpdateGate
 from bot.adapters.telegram.errors import RetryPolicy
-from bot.adapters.telegram.handlers import Handlers
+from bot.adapters.telegram.handlers import TelegramHandlers
 from bot.adapters.telegram.polling import CONFLICT_GRACE_S, PollingErrors
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender
 from bot.adapters.telegram.settings import PLATFORM as SPEC
@@ -104,7 +104,9 @@ def build_application(
     return builder.build()
 
 
-def register_handlers(application: Application, handlers: Handlers, gate: UpdateGate) -> None:
+def register_handlers(
+    application: Application, handlers: TelegramHandlers, gate: UpdateGate
+) -> None:
     """Every handler, in order, from the core's command table; the error handler last.
 
     Each runs as its own task (`block=False`: a slow command holds up no other update) behind
@@ -169,7 +171,7 @@ class TelegramAdapter:
             images=config.post_images(PLATFORM),
         )
         self._gate = UpdateGate(config.telegram.concurrent_updates, PLATFORM)
-        register_handlers(self.application, Handlers(core, self._sender), self._gate)
+        register_handlers(self.application, TelegramHandlers(core, self._sender), self._gate)
 
     @property
     def sender(self) -> TelegramSender:

@@ -87,7 +87,7 @@ async def typing(bot: Bot, dest: Destination) -> AsyncIterator[None]:
             await task
 
 
-class Handlers:
+class TelegramHandlers:
     """The callbacks PTB invokes; each translates, calls the core once, and renders its reply."""
 
     def __init__(self, core: Core, sender: TelegramSender) -> None:

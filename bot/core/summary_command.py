@@ -24,8 +24,8 @@ MIN_TEXT_CHARS = 80  # shorter than this there is nothing to condense
 MAX_COUNT = 20
 
 
-class Pipeline(Protocol):
-    """The part of `bot.pipeline.Pipeline` that /summary needs."""
+class ArticleIntake(Protocol):
+    """What /summary needs of the news pipeline: a URL in, an article summarized."""
 
     async def fetch_url(self, url: str, *, untrusted: bool) -> int: ...
 
@@ -40,7 +40,9 @@ SummarizeArticle = Callable[[int], Awaitable[bool]]
 class SummaryCommand:
     """Decides what `/summary ARGS` means and produces posts or a summary text."""
 
-    def __init__(self, context: CoreContext, pipeline: Pipeline, summarizer: Summarizer) -> None:
+    def __init__(
+        self, context: CoreContext, pipeline: ArticleIntake, summarizer: Summarizer
+    ) -> None:
         self.context = context
         self.pipeline = pipeline
         self.summarizer = summarizer
