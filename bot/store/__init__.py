@@ -16,6 +16,7 @@ from bot.store.messages import Messages
 from bot.store.schedules import Schedules
 from bot.store.settings import Settings
 from bot.store.sources import Sources
+from bot.store.stories import Stories, StoryCandidate, StoryLedger, StoryMember
 from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
 from bot.store.types import (
     IMMEDIATE,
@@ -49,6 +50,7 @@ class Store:
         self.messages = Messages(self.db)
         self.schedules = Schedules(self.db)
         self.settings = Settings(self.db)
+        self.stories = Stories(self.db)
 
     @property
     def safe_url(self) -> str:
@@ -97,6 +99,9 @@ __all__ = [
     "SourceState",
     "Store",
     "StoredArticle",
+    "StoryCandidate",
+    "StoryLedger",
+    "StoryMember",
     "Subscription",
     "SummaryItem",
     "Turn",
