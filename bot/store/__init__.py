@@ -18,6 +18,7 @@ from bot.store.requests import SummaryRequests
 from bot.store.schedules import Schedules
 from bot.store.settings import Settings
 from bot.store.sources import Sources
+from bot.store.stories import Stories, StoryCandidate, StoryLedger, StoryMember
 from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
 from bot.store.types import (
     IMMEDIATE,
@@ -54,6 +55,7 @@ class Store:
         self.summary_requests = SummaryRequests(self.db)
         self.schedules = Schedules(self.db)
         self.settings = Settings(self.db)
+        self.stories = Stories(self.db)
 
     @property
     def safe_url(self) -> str:
@@ -103,6 +105,9 @@ __all__ = [
     "SourceState",
     "Store",
     "StoredArticle",
+    "StoryCandidate",
+    "StoryLedger",
+    "StoryMember",
     "Subscription",
     "SummaryItem",
     "StoredTurn",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -42,6 +43,17 @@ class Source(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)  # by repeated failures
 
 
+class Story(Base):
+    """Articles that report one event (ADR 016): posted once, edited as sources join."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The first article's publication time (fetch time when unknown): the window counts from it.
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Article(Base):
     """A stored article; canonical URL, GUID and content hash each identify it for dedup."""
 
@@ -59,6 +71,13 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     image_url: Mapped[str | None] = mapped_column(Text)  # the lead picture, an http(s) URL
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    # The order articles got their story in, across processes: a watermark for other matchers.
+    story_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The article's sentence vector (little-endian float32) and the model that made it: a
+    # changed backend re-embeds rather than comparing vectors of two spaces.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(Text)
 
 
 class Summary(Base):
