@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -26,6 +28,25 @@ from bot.store.types import (
 INTERRUPTED = "interrupted between send and record"
 
 
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A (destination, article) pair about to be sent: its `sending` row is written first."""
+
+    destination: Destination
+    article_id: int
+    summary_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentPost:
+    """A post the platform took: its reservation becomes `sent` with the platform's message id."""
+
+    delivery_id: int
+    destination: Destination
+    message_id: str
+    article_id: int
+
+
 class Deliveries:
     """What is due where, and the exactly-once records of what was sent."""
 
@@ -38,19 +59,34 @@ class Deliveries:
         """Summaries due to a subscription: fetched after its `since`, from its sources, unrecorded."""
         return await self._db.run(_pending, subscription, limit)
 
+    async def pending_each(
+        self, subscriptions: Sequence[Subscription], limit: int | None = None
+    ) -> list[list[SummaryItem]]:
+        """`pending` of each subscription, in order, read in one transaction (one round's worth)."""
+        return await self._db.run(_pending_each, subscriptions, limit)
+
     async def queue_size(self, platform: str) -> int:
         """Summaries due to the platform's active subscriptions and not yet delivered (3 queries)."""
         return await self._db.run(_queue_size, platform)
 
     async def reserve(self, dest: Destination, article_id: int, summary_id: int) -> int | None:
         """Writes the `sending` row before a send; None when the article is recorded there."""
-        return await self._db.run(_reserve, dest, article_id, summary_id)
+        [delivery_id] = await self.reserve_many([Reservation(dest, article_id, summary_id)])
+        return delivery_id
+
+    async def reserve_many(self, reservations: Sequence[Reservation]) -> list[int | None]:
+        """`reserve` of each pair, committed together: one transaction for a batch of sends."""
+        return await self._db.run(_reserve_many, reservations)
 
     async def record_sent(
         self, delivery_id: int, dest: Destination, message_id: str, article_id: int
     ) -> None:
         """`sent` and the message row in one transaction, so a reply to the post finds its article."""
-        await self._db.run(_record_sent, delivery_id, dest, message_id, article_id)
+        await self.record_sent_many([SentPost(delivery_id, dest, message_id, article_id)])
+
+    async def record_sent_many(self, posts: Sequence[SentPost]) -> None:
+        """`record_sent` of each post, committed together (all or none, as one transaction)."""
+        await self._db.run(_record_sent_many, posts)
 
     async def record_unknown(self, delivery_id: int, error: str) -> None:
         """The send failed in a way that may have delivered it: never retried."""
@@ -95,6 +131,12 @@ def _pending(session: Session, subscription: Subscription, limit: int | None) ->
     if limit is not None:
         query = query.limit(limit)
     return [to_item(row) for row in session.execute(query)]
+
+
+def _pending_each(
+    session: Session, subscriptions: Sequence[Subscription], limit: int | None
+) -> list[list[SummaryItem]]:
+    return [_pending(session, subscription, limit) for subscription in subscriptions]
 
 
 def _queue_size(session: Session, platform: str) -> int:
@@ -159,6 +201,13 @@ def _reserve(session: Session, dest: Destination, article_id: int, summary_id: i
     return row.id
 
 
+def _reserve_many(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
+    return [
+        _reserve(session, item.destination, item.article_id, item.summary_id)
+        for item in reservations
+    ]
+
+
 def _finish(
     session: Session,
     delivery_id: int,
@@ -181,6 +230,11 @@ def _record_sent(
 ) -> None:
     _finish(session, delivery_id, DeliveryStatus.SENT, message_id, None)
     messages.put_message(session, dest, message_id, article_id)
+
+
+def _record_sent_many(session: Session, posts: Sequence[SentPost]) -> None:
+    for post in posts:
+        _record_sent(session, post.delivery_id, post.destination, post.message_id, post.article_id)
 
 
 def _release(session: Session, delivery_id: int) -> None:
