@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from bot.store import messages
 from bot.store.articles import newest_first, summary_rows, to_item
 from bot.store.db import Database
 from bot.store.models import Article, Delivery, Source
+from bot.store.models import Subscription as SubscriptionRow
 from bot.store.subscriptions import active_rows, snapshot
 from bot.store.types import (
     DeliveryRecord,
@@ -26,6 +28,7 @@ from bot.store.types import (
 )
 
 INTERRUPTED = "interrupted between send and record"
+PENDING_CHUNK = 500  # subscriptions per query when a round reads what is due to all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +78,15 @@ class Deliveries:
         return delivery_id
 
     async def reserve_many(self, reservations: Sequence[Reservation]) -> list[int | None]:
-        """`reserve` of each pair, committed together: one transaction for a batch of sends."""
-        return await self._db.run(_reserve_many, reservations)
+        """`reserve` of each pair, committed together: one transaction for a batch of sends.
+
+        A pair another process reserves meanwhile fails the batch's insert; the batch is then
+        reserved row by row, so that pair alone comes back None.
+        """
+        try:
+            return await self._db.run(_reserve_batch, reservations)
+        except IntegrityError:
+            return await self._db.run(_reserve_each, reservations)
 
     async def record_sent(
         self, delivery_id: int, dest: Destination, message_id: str, article_id: int
@@ -136,7 +146,41 @@ def _pending(session: Session, subscription: Subscription, limit: int | None) ->
 def _pending_each(
     session: Session, subscriptions: Sequence[Subscription], limit: int | None
 ) -> list[list[SummaryItem]]:
-    return [_pending(session, subscription, limit) for subscription in subscriptions]
+    """One query per set of sources (and per `PENDING_CHUNK` subscriptions), not one per chat."""
+    if len(subscriptions) == 1:  # a digest or a backlog, maybe of no stored subscription
+        return [_pending(session, subscriptions[0], limit)]
+    by_sources: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
+    for subscription in subscriptions:
+        by_sources[tuple(sorted(subscription.sources))].append(subscription.id)
+    due: defaultdict[int, list[SummaryItem]] = defaultdict(list)
+    for sources, ids in by_sources.items():
+        for start in range(0, len(ids), PENDING_CHUNK):
+            query = _pending_query(ids[start : start + PENDING_CHUNK], sources)
+            for summary, article, source, subscription_id in session.execute(query):
+                due[subscription_id].append(to_item((summary, article, source)))
+    return [due[subscription.id][:limit] for subscription in subscriptions]
+
+
+def _pending_query(ids: list[int], sources: tuple[str, ...]):  # noqa: ANN202 - a Select
+    """`_pending` of stored subscriptions sharing their sources, each row ending with the id."""
+    recorded = exists().where(
+        Delivery.platform == SubscriptionRow.platform,
+        Delivery.chat_id == SubscriptionRow.chat_id,
+        Delivery.thread_id == SubscriptionRow.thread_id,
+        Delivery.article_id == Article.id,
+    )
+    query = (
+        summary_rows()
+        .add_columns(SubscriptionRow.id)
+        .join(
+            SubscriptionRow,
+            and_(SubscriptionRow.id.in_(ids), Article.fetched_at > SubscriptionRow.since),
+        )
+        .where(~recorded)
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    return query.order_by(SubscriptionRow.id, newest_first(), Article.id)
 
 
 def _queue_size(session: Session, platform: str) -> int:
@@ -201,7 +245,40 @@ def _reserve(session: Session, dest: Destination, article_id: int, summary_id: i
     return row.id
 
 
-def _reserve_many(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
+def _reserve_batch(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
+    """Pairs already recorded are skipped; the rest go in one insert (no savepoint per row)."""
+    recorded = {
+        (row.platform, row.chat_id, row.thread_id, row.article_id)
+        for row in session.execute(
+            select(Delivery.platform, Delivery.chat_id, Delivery.thread_id, Delivery.article_id)
+            .where(Delivery.chat_id.in_({item.destination.chat_id for item in reservations}))
+            .where(Delivery.article_id.in_({item.article_id for item in reservations}))
+        )
+    }
+    rows: list[Delivery | None] = []
+    for item in reservations:
+        dest = item.destination
+        key = (dest.platform, dest.chat_id, dest.thread_id, item.article_id)
+        if key in recorded:
+            rows.append(None)
+            continue
+        recorded.add(key)
+        rows.append(
+            Delivery(
+                platform=dest.platform,
+                chat_id=dest.chat_id,
+                thread_id=dest.thread_id,
+                article_id=item.article_id,
+                summary_id=item.summary_id,
+                status=DeliveryStatus.SENDING,
+            )
+        )
+    session.add_all(row for row in rows if row is not None)
+    session.flush()
+    return [row.id if row is not None else None for row in rows]
+
+
+def _reserve_each(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
     return [
         _reserve(session, item.destination, item.article_id, item.summary_id)
         for item in reservations
@@ -225,16 +302,16 @@ def _finish(
         row.sent_at = utcnow()
 
 
-def _record_sent(
-    session: Session, delivery_id: int, dest: Destination, message_id: str, article_id: int
-) -> None:
-    _finish(session, delivery_id, DeliveryStatus.SENT, message_id, None)
-    messages.put_message(session, dest, message_id, article_id)
-
-
 def _record_sent_many(session: Session, posts: Sequence[SentPost]) -> None:
-    for post in posts:
-        _record_sent(session, post.delivery_id, post.destination, post.message_id, post.article_id)
+    """One query loads the batch's rows (`_finish` then finds them in the session)."""
+    ids = [post.delivery_id for post in posts]
+    session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
+    with session.no_autoflush:  # one flush at commit writes the whole batch
+        for post in posts:
+            _finish(session, post.delivery_id, DeliveryStatus.SENT, post.message_id, None)
+        messages.put_posts(
+            session, [(post.destination, post.message_id, post.article_id) for post in posts]
+        )
 
 
 def _release(session: Session, delivery_id: int) -> None:
