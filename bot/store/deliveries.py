@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -248,34 +248,45 @@ def _reserve(session: Session, dest: Destination, article_id: int, summary_id: i
 def _reserve_batch(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
     """Pairs already recorded are skipped; the rest go in one insert (no savepoint per row)."""
     recorded = {
-        (row.platform, row.chat_id, row.thread_id, row.article_id)
+        tuple(row)
         for row in session.execute(
             select(Delivery.platform, Delivery.chat_id, Delivery.thread_id, Delivery.article_id)
             .where(Delivery.chat_id.in_({item.destination.chat_id for item in reservations}))
             .where(Delivery.article_id.in_({item.article_id for item in reservations}))
         )
     }
-    rows: list[Delivery | None] = []
+    new: dict[tuple[str, str, str, int], dict[str, object]] = {}
     for item in reservations:
         dest = item.destination
         key = (dest.platform, dest.chat_id, dest.thread_id, item.article_id)
-        if key in recorded:
-            rows.append(None)
-            continue
-        recorded.add(key)
-        rows.append(
-            Delivery(
-                platform=dest.platform,
-                chat_id=dest.chat_id,
-                thread_id=dest.thread_id,
-                article_id=item.article_id,
-                summary_id=item.summary_id,
-                status=DeliveryStatus.SENDING,
-            )
+        if key not in recorded and key not in new:
+            new[key] = {
+                "platform": dest.platform,
+                "chat_id": dest.chat_id,
+                "thread_id": dest.thread_id,
+                "article_id": item.article_id,
+                "summary_id": item.summary_id,
+                "status": DeliveryStatus.SENDING,
+            }
+    ids: dict[tuple[str, str, str, int], int] = {}
+    if new:
+        inserted = session.scalars(
+            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+            list(new.values()),
         )
-    session.add_all(row for row in rows if row is not None)
-    session.flush()
-    return [row.id if row is not None else None for row in rows]
+        ids = dict(zip(new, inserted, strict=True))
+    return [
+        ids.pop(
+            (
+                item.destination.platform,
+                item.destination.chat_id,
+                item.destination.thread_id,
+                item.article_id,
+            ),
+            None,
+        )
+        for item in reservations
+    ]
 
 
 def _reserve_each(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
@@ -303,15 +314,17 @@ def _finish(
 
 
 def _record_sent_many(session: Session, posts: Sequence[SentPost]) -> None:
-    """One query loads the batch's rows (`_finish` then finds them in the session)."""
-    ids = [post.delivery_id for post in posts]
-    session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
-    with session.no_autoflush:  # one flush at commit writes the whole batch
-        for post in posts:
-            _finish(session, post.delivery_id, DeliveryStatus.SENT, post.message_id, None)
-        messages.put_posts(
-            session, [(post.destination, post.message_id, post.article_id) for post in posts]
-        )
+    """One UPDATE for the batch (a row gone meanwhile is skipped), its messages in one insert."""
+    table = Delivery.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"))
+        .values(status=DeliveryStatus.SENT, error=None, sent_at=utcnow()),
+        [{"delivery_id": post.delivery_id, "message_id": post.message_id} for post in posts],
+    )
+    messages.put_posts(
+        session, [(post.destination, post.message_id, post.article_id) for post in posts]
+    )
 
 
 def _release(session: Session, delivery_id: int) -> None:
