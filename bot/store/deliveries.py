@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,6 +15,7 @@ from bot.store import messages
 from bot.store.articles import newest_first, summary_rows, to_item
 from bot.store.db import Database
 from bot.store.models import Article, Delivery, Source
+from bot.store.models import Subscription as SubscriptionRow
 from bot.store.subscriptions import active_rows, snapshot
 from bot.store.types import (
     DeliveryRecord,
@@ -24,6 +28,26 @@ from bot.store.types import (
 )
 
 INTERRUPTED = "interrupted between send and record"
+PENDING_CHUNK = 500  # subscriptions per query when a round reads what is due to all of them
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A (destination, article) pair about to be sent: its `sending` row is written first."""
+
+    destination: Destination
+    article_id: int
+    summary_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentPost:
+    """A post the platform took: its reservation becomes `sent` with the platform's message id."""
+
+    delivery_id: int
+    destination: Destination
+    message_id: str
+    article_id: int
 
 
 class Deliveries:
@@ -38,19 +62,41 @@ class Deliveries:
         """Summaries due to a subscription: fetched after its `since`, from its sources, unrecorded."""
         return await self._db.run(_pending, subscription, limit)
 
+    async def pending_each(
+        self, subscriptions: Sequence[Subscription], limit: int | None = None
+    ) -> list[list[SummaryItem]]:
+        """`pending` of each subscription, in order, read in one transaction (one round's worth)."""
+        return await self._db.run(_pending_each, subscriptions, limit)
+
     async def queue_size(self, platform: str) -> int:
         """Summaries due to the platform's active subscriptions and not yet delivered (3 queries)."""
         return await self._db.run(_queue_size, platform)
 
     async def reserve(self, dest: Destination, article_id: int, summary_id: int) -> int | None:
         """Writes the `sending` row before a send; None when the article is recorded there."""
-        return await self._db.run(_reserve, dest, article_id, summary_id)
+        [delivery_id] = await self.reserve_many([Reservation(dest, article_id, summary_id)])
+        return delivery_id
+
+    async def reserve_many(self, reservations: Sequence[Reservation]) -> list[int | None]:
+        """`reserve` of each pair, committed together: one transaction for a batch of sends.
+
+        A pair another process reserves meanwhile fails the batch's insert; the batch is then
+        reserved row by row, so that pair alone comes back None.
+        """
+        try:
+            return await self._db.run(_reserve_batch, reservations)
+        except IntegrityError:
+            return await self._db.run(_reserve_each, reservations)
 
     async def record_sent(
         self, delivery_id: int, dest: Destination, message_id: str, article_id: int
     ) -> None:
         """`sent` and the message row in one transaction, so a reply to the post finds its article."""
-        await self._db.run(_record_sent, delivery_id, dest, message_id, article_id)
+        await self.record_sent_many([SentPost(delivery_id, dest, message_id, article_id)])
+
+    async def record_sent_many(self, posts: Sequence[SentPost]) -> None:
+        """`record_sent` of each post, committed together (all or none, as one transaction)."""
+        await self._db.run(_record_sent_many, posts)
 
     async def record_unknown(self, delivery_id: int, error: str) -> None:
         """The send failed in a way that may have delivered it: never retried."""
@@ -95,6 +141,46 @@ def _pending(session: Session, subscription: Subscription, limit: int | None) ->
     if limit is not None:
         query = query.limit(limit)
     return [to_item(row) for row in session.execute(query)]
+
+
+def _pending_each(
+    session: Session, subscriptions: Sequence[Subscription], limit: int | None
+) -> list[list[SummaryItem]]:
+    """One query per set of sources (and per `PENDING_CHUNK` subscriptions), not one per chat."""
+    if len(subscriptions) == 1:  # a digest or a backlog, maybe of no stored subscription
+        return [_pending(session, subscriptions[0], limit)]
+    by_sources: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
+    for subscription in subscriptions:
+        by_sources[tuple(sorted(subscription.sources))].append(subscription.id)
+    due: defaultdict[int, list[SummaryItem]] = defaultdict(list)
+    for sources, ids in by_sources.items():
+        for start in range(0, len(ids), PENDING_CHUNK):
+            query = _pending_query(ids[start : start + PENDING_CHUNK], sources)
+            for summary, article, source, subscription_id in session.execute(query):
+                due[subscription_id].append(to_item((summary, article, source)))
+    return [due[subscription.id][:limit] for subscription in subscriptions]
+
+
+def _pending_query(ids: list[int], sources: tuple[str, ...]):  # noqa: ANN202 - a Select
+    """`_pending` of stored subscriptions sharing their sources, each row ending with the id."""
+    recorded = exists().where(
+        Delivery.platform == SubscriptionRow.platform,
+        Delivery.chat_id == SubscriptionRow.chat_id,
+        Delivery.thread_id == SubscriptionRow.thread_id,
+        Delivery.article_id == Article.id,
+    )
+    query = (
+        summary_rows()
+        .add_columns(SubscriptionRow.id)
+        .join(
+            SubscriptionRow,
+            and_(SubscriptionRow.id.in_(ids), Article.fetched_at > SubscriptionRow.since),
+        )
+        .where(~recorded)
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    return query.order_by(SubscriptionRow.id, newest_first(), Article.id)
 
 
 def _queue_size(session: Session, platform: str) -> int:
@@ -159,6 +245,57 @@ def _reserve(session: Session, dest: Destination, article_id: int, summary_id: i
     return row.id
 
 
+def _reserve_batch(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
+    """Pairs already recorded are skipped; the rest go in one insert (no savepoint per row)."""
+    recorded = {
+        tuple(row)
+        for row in session.execute(
+            select(Delivery.platform, Delivery.chat_id, Delivery.thread_id, Delivery.article_id)
+            .where(Delivery.chat_id.in_({item.destination.chat_id for item in reservations}))
+            .where(Delivery.article_id.in_({item.article_id for item in reservations}))
+        )
+    }
+    new: dict[tuple[str, str, str, int], dict[str, object]] = {}
+    for item in reservations:
+        dest = item.destination
+        key = (dest.platform, dest.chat_id, dest.thread_id, item.article_id)
+        if key not in recorded and key not in new:
+            new[key] = {
+                "platform": dest.platform,
+                "chat_id": dest.chat_id,
+                "thread_id": dest.thread_id,
+                "article_id": item.article_id,
+                "summary_id": item.summary_id,
+                "status": DeliveryStatus.SENDING,
+            }
+    ids: dict[tuple[str, str, str, int], int] = {}
+    if new:
+        inserted = session.scalars(
+            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+            list(new.values()),
+        )
+        ids = dict(zip(new, inserted, strict=True))
+    return [
+        ids.pop(
+            (
+                item.destination.platform,
+                item.destination.chat_id,
+                item.destination.thread_id,
+                item.article_id,
+            ),
+            None,
+        )
+        for item in reservations
+    ]
+
+
+def _reserve_each(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
+    return [
+        _reserve(session, item.destination, item.article_id, item.summary_id)
+        for item in reservations
+    ]
+
+
 def _finish(
     session: Session,
     delivery_id: int,
@@ -176,11 +313,18 @@ def _finish(
         row.sent_at = utcnow()
 
 
-def _record_sent(
-    session: Session, delivery_id: int, dest: Destination, message_id: str, article_id: int
-) -> None:
-    _finish(session, delivery_id, DeliveryStatus.SENT, message_id, None)
-    messages.put_message(session, dest, message_id, article_id)
+def _record_sent_many(session: Session, posts: Sequence[SentPost]) -> None:
+    """One UPDATE for the batch (a row gone meanwhile is skipped), its messages in one insert."""
+    table = Delivery.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"))
+        .values(status=DeliveryStatus.SENT, error=None, sent_at=utcnow()),
+        [{"delivery_id": post.delivery_id, "message_id": post.message_id} for post in posts],
+    )
+    messages.put_posts(
+        session, [(post.destination, post.message_id, post.article_id) for post in posts]
+    )
 
 
 def _release(session: Session, delivery_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.store.articles import load_article
@@ -104,3 +104,29 @@ def move_chat(session: Session, platform: str, old_chat_id: str, new_chat_id: st
         select(Message).where(Message.platform == platform, Message.chat_id == old_chat_id)
     ):
         row.chat_id = new_chat_id
+
+
+def put_posts(session: Session, posts: Sequence[tuple[Destination, str, int]]) -> None:
+    """`put_message` of many (destination, message id, article id) posts: one lookup, one insert."""
+    query = select(Message).where(
+        Message.platform.in_({dest.platform for dest, _, _ in posts}),
+        Message.chat_id.in_({dest.chat_id for dest, _, _ in posts}),
+        Message.message_id.in_({message_id for _, message_id, _ in posts}),
+    )
+    known = {(row.platform, row.chat_id, row.message_id): row for row in session.scalars(query)}
+    new: dict[tuple[str, str, str], dict[str, object]] = {}
+    for dest, message_id, article_id in posts:
+        key = (dest.platform, dest.chat_id, message_id)
+        row = known.get(key)
+        if row is None:
+            new[key] = {
+                "platform": dest.platform,
+                "chat_id": dest.chat_id,
+                "message_id": message_id,
+                "article_id": article_id,
+            }
+            continue
+        row.article_id = article_id
+        row.parent_message_id = row.question = row.answer = None
+    if new:
+        session.execute(insert(Message), list(new.values()))

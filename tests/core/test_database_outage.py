@@ -69,7 +69,7 @@ async def test_a_post_sent_while_its_record_failed_is_recorded_later_and_never_r
 ):
     await core.handle("subscribe", private("7"), "")
     add_article(store, "alpha", "a1")
-    real_record = store.deliveries.record_sent
+    real_record = store.deliveries.record_sent_many
     failures = [DatabaseUnavailable("the database is unavailable: gone")]
 
     async def flaky_record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -77,7 +77,7 @@ async def test_a_post_sent_while_its_record_failed_is_recorded_later_and_never_r
             raise failures.pop()
         return await real_record(*args, **kwargs)
 
-    monkeypatch.setattr(store.deliveries, "record_sent", flaky_record)
+    monkeypatch.setattr(store.deliveries, "record_sent_many", flaky_record)
     with pytest.raises(DatabaseUnavailable):
         await core.deliver_new(sender)
     assert sender.titles() == ["a1"]  # the platform got it; the database did not hear of it
