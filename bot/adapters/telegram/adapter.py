@@ -155,6 +155,7 @@ class TelegramAdapter:
             retry or RetryPolicy(),
             paid_broadcast=paid,
             images=config.post_images(PLATFORM),
+            max_listed=config.stories.max_listed_sources,
         )
         register_handlers(self.application, Handlers(core, self._sender))
 
