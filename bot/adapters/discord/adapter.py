@@ -142,6 +142,7 @@ class DiscordAdapter:
             config.admins.of(PLATFORM),
             self.shards,
             images=config.post_images(PLATFORM),
+            max_listed=config.stories.max_listed_sources,
         )
         self._task: asyncio.Task[None] | None = None
 

@@ -169,6 +169,7 @@ class TelegramAdapter:
             retry or RetryPolicy(),
             paid_broadcast=paid,
             images=config.post_images(PLATFORM),
+            max_listed=config.stories.max_listed_sources,
         )
         self._gate = UpdateGate(config.telegram.concurrent_updates, PLATFORM)
         register_handlers(self.application, TelegramHandlers(core, self._sender), self._gate)
