@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.types import Post
-from bot.store import SummaryItem
+from dataclasses import replace
+
+from bot.core.types import Post, PostSource
+from bot.store import DueStory, SummaryItem
 
 
 def web_url(url: str | None) -> str | None:
@@ -27,3 +29,12 @@ def to_post(item: SummaryItem, *, images: bool = True) -> Post:
         published=item.published,
         image_url=web_url(item.image_url) if images else None,
     )
+
+
+def story_post(story: DueStory, *, images: bool = True) -> Post:
+    """A story's post: its first article's, listing one article of each other source."""
+    also = tuple(
+        PostSource(source=member.source or "", title=member.title, url=web_url(member.url))
+        for member in story.others
+    )
+    return replace(to_post(story.item, images=images), also=also, story_id=story.story_id)

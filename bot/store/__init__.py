@@ -19,6 +19,7 @@ from bot.store.schedules import Schedules
 from bot.store.settings import Settings
 from bot.store.sources import Sources
 from bot.store.stories import Stories, StoryCandidate, StoryLedger, StoryMember
+from bot.store.story_posts import DueStory, EditState, GrownPost, StoryPosts
 from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
 from bot.store.types import (
     IMMEDIATE,
@@ -56,6 +57,7 @@ class Store:
         self.schedules = Schedules(self.db)
         self.settings = Settings(self.db)
         self.stories = Stories(self.db)
+        self.story_posts = StoryPosts(self.db)
 
     @property
     def safe_url(self) -> str:
@@ -97,6 +99,9 @@ __all__ = [
     "DeliveryRecord",
     "DeliveryStatus",
     "Destination",
+    "DueStory",
+    "EditState",
+    "GrownPost",
     "NewSummary",
     "Origin",
     "PendingArticle",

@@ -221,20 +221,35 @@ def _arrange(session: Session, plan: Callable[[StoryLedger], T], lead_chars: int
 
 
 def _members(session: Session, story_id: int) -> list[StoryMember]:
+    return members_of(session, [story_id]).get(story_id, [])
+
+
+def members_of(session: Session, story_ids: Collection[int]) -> dict[int, list[StoryMember]]:
+    """Each story's articles in publication order, for many stories in one query."""
     query = (
-        select(Article.id, Source.name, Article.title, Article.url, Article.language, _moment())
-        .outerjoin(Source, Article.source_id == Source.id)
-        .where(Article.story_id == story_id)
-        .order_by(_moment(), Article.id)
-    )
-    return [
-        StoryMember(
-            article_id=row[0],
-            source=row[1],
-            title=row[2],
-            url=row[3],
-            language=row[4],
-            published=aware(row[5]),
+        select(
+            Article.story_id,
+            Article.id,
+            Source.name,
+            Article.title,
+            Article.url,
+            Article.language,
+            _moment(),
         )
-        for row in session.execute(query)
-    ]
+        .outerjoin(Source, Article.source_id == Source.id)
+        .where(Article.story_id.in_(list(story_ids)))
+        .order_by(Article.story_id, _moment(), Article.id)
+    )
+    found: dict[int, list[StoryMember]] = {}
+    for row in session.execute(query):
+        found.setdefault(row[0], []).append(
+            StoryMember(
+                article_id=row[1],
+                source=row[2],
+                title=row[3],
+                url=row[4],
+                language=row[5],
+                published=aware(row[6]),
+            )
+        )
+    return found
