@@ -6,8 +6,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
+from bot.core import Sender
+from bot.flow import Flow, tasks
 from bot.news.types import ArticleData
 from bot.store import Store
+from tests.helpers.bot_stack import CoreStack
+from tests.helpers.feed_server import FeedServer
 
 
 def hours_ago(hours: float) -> datetime:
@@ -79,3 +83,32 @@ def rss(name: str, *items: tuple[tuple[str, str], float]) -> bytes:
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{name}</title><link>https://{name}.example/</link>{entries}</channel></rss>"
     ).encode()
+
+
+FEEDS = (("masrawy", "ar"), ("aswat", "ar"), ("wire", "en"))  # name, language
+
+
+def feed_sources(feeds: FeedServer) -> list[dict[str, object]]:
+    """The three feeds as config sources, empty for now (items only, no page fetches)."""
+    for name, _ in FEEDS:
+        feeds.serve(f"/{name}.xml", body=rss(name))
+    return [
+        {"name": name, "url": feeds.url(f"/{name}.xml"), "language": lang, "full_text": False}
+        for name, lang in FEEDS
+    ]
+
+
+async def publish(
+    stack: CoreStack,
+    sender: Sender,
+    feeds: FeedServer,
+    name: str,
+    *items: tuple[tuple[str, str], float],
+) -> None:
+    """The feed now carries these items: fetch, summarize, then one delivery round (the task
+    the summary event starts in `khulasa run`: sends, then edits)."""
+    feeds.serve(f"/{name}.xml", body=rss(name, *items))
+    await stack.fetch()
+    await tasks.deliver(
+        Flow(stack.config, stack.store, stack.pipeline, stack.core, senders=[sender])
+    )

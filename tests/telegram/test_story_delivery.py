@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import update
 from telegram.ext import AIORateLimiter
 
-from bot.flow import Flow, tasks
 from bot.store.models import Delivery
 from tests.helpers.fake_telegram import BOT_ID, FakeTelegram, retry_after
 from tests.helpers.feed_server import FeedServer, feed_server
@@ -23,7 +22,8 @@ from tests.helpers.stories import (
     MATCH_AR,
     PRICES_EN,
     RAIN_AR,
-    rss,
+    feed_sources,
+    publish,
 )
 from tests.telegram.conftest import (
     CHANNEL_ID,
@@ -38,7 +38,6 @@ from tests.telegram.conftest import (
 SENDER_LOG = "bot.adapters.telegram.sender"
 SENDS = ("sendMessage", "sendPhoto")
 EDITS = ("editMessageText", "editMessageCaption")
-FEEDS = (("masrawy", "ar"), ("aswat", "ar"), ("wire", "en"))
 
 
 @pytest.fixture
@@ -50,12 +49,7 @@ async def feeds() -> AsyncIterator[FeedServer]:
 async def _bot(
     start_bot: StackFactory, tmp_path: Path, fake: FakeTelegram, feeds: FeedServer
 ) -> BotStack:
-    sources = [
-        {"name": name, "url": feeds.url(f"/{name}.xml"), "language": lang, "full_text": False}
-        for name, lang in FEEDS
-    ]
-    for name, _ in FEEDS:
-        feeds.serve(f"/{name}.xml", body=rss(name))
+    sources = feed_sources(feeds)
     channel = {"chat": f"@{CHANNEL_NAME}"}
     config = make_config(tmp_path, fake, sources=sources, telegram={"channels": [channel]})
     stack = await start_bot(config, rate_limiter=AIORateLimiter(max_retries=0))
@@ -66,12 +60,7 @@ async def _bot(
 
 
 async def _publish(stack: BotStack, feeds: FeedServer, name: str, *items) -> None:
-    """The feed now carries these items; fetch, summarize and one delivery round, as `run` does."""
-    feeds.serve(f"/{name}.xml", body=rss(name, *items))
-    await stack.fetch()
-    await tasks.deliver(
-        Flow(stack.config, stack.store, stack.pipeline, stack.core, senders=[stack.adapter.sender])
-    )
+    await publish(stack, stack.adapter.sender, feeds, name, *items)
 
 
 def _posts(fake: FakeTelegram, chat: int | str) -> list[str]:
