@@ -23,16 +23,26 @@ STORIES = {
     "before": "Rail line gets sensors",
     "during": "Clinic network adds translation",
 }
+# Three events, so three stories (a shared template would read as one event to the desk).
+DETAILS = {
+    "first": (
+        "A factory for solar panel chips opened near the coast with 400 jobs. "
+        "Its owners plan a second hall for wafers in 2028."
+    ),
+    "before": (
+        "The northern rail line fitted its bridges with vibration sensors. "
+        "Trains will slow down automatically when a bridge shakes in high wind."
+    ),
+    "during": (
+        "Twelve rural clinics began offering live interpreters for patients by video. "
+        "Nurses said visits in minority languages doubled in a month."
+    ),
+}
 
 
 def wire_story(key: str, minute: int) -> dict[str, str]:
     title = STORIES[key]
-    body = (
-        f"{title} in a story the wire carried today. "
-        "Engineers said the work took three years and involved several universities. "
-        "Officials expect the project to serve about two million people next year. "
-        "Critics asked for more public data on the costs before the next phase."
-    )
+    body = f"{title}. {DETAILS[key]}"
     published = format_datetime(datetime(2026, 1, 5, 9, minute, tzinfo=UTC))
     return {"title": title, "body": body, "guid": f"wire-{key}", "published": published}
 
