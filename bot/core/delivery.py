@@ -53,6 +53,21 @@ IN_FLIGHT = 64
 SENDS_IN_FLIGHT = 8
 
 
+def _everything(dest: Destination, language: str) -> Subscription:
+    """A subscription of every source since the first article, stored nowhere."""
+    return Subscription(
+        id=0,
+        destination=dest,
+        sources=(),
+        schedule=IMMEDIATE,
+        language=language,
+        active=True,
+        origin=Origin.CONFIG,
+        since=EPOCH,
+        deactivated_reason=None,
+    )
+
+
 class DestinationForbidden(DeliveryError):
     """The platform refuses posts there for good (blocked, kicked, no rights): deactivate."""
 
@@ -181,20 +196,16 @@ class Deliverer:
 
         The destination needs no subscription: it takes all sources, from the first article on.
         """
-        everything = Subscription(
-            id=0,
-            destination=dest,
-            sources=(),
-            schedule=IMMEDIATE,
-            language=language,
-            active=True,
-            origin=Origin.CONFIG,
-            since=EPOCH,
-            deactivated_reason=None,
-        )
+        everything = _everything(dest, language)
         await self._record_unrecorded()
         [items] = await self.context.store.story_posts.due_each([everything], limit)
         return await self._deliver(_Round(self.records, sender), everything, items)
+
+    async def stories(self, dest: Destination, limit: int | None) -> list[DueStory]:
+        """Every stored story as `dest` would get it, oldest first, recording nothing
+        (`khulasa digest --all`: a destination with no deliveries sees them all)."""
+        [items] = await self.context.store.story_posts.due_each([_everything(dest, "")], limit)
+        return items
 
     async def _deliver_each(
         self,

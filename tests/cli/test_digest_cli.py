@@ -10,6 +10,7 @@ import yaml
 
 from bot.cli import main
 from tests.helpers.postgres import requested_database_url
+from tests.helpers.wire import DESK_STORY, DETAILS
 
 
 @pytest.fixture
@@ -85,3 +86,24 @@ def test_limit_leaves_the_rest_for_the_next_run(config_file, capsys):
 def test_bad_limit_is_a_usage_error(config_file, capsys):
     assert main(["digest", "--config", str(config_file), "--limit", "0"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_story_two_sources_report_prints_once(tmp_path, capsys):
+    for source, text in (
+        ("wire", "Solar chip factory opens\nSolar chip factory opens. " + DETAILS["first"]),
+        ("desk", f"{DESK_STORY['title']}\n{DESK_STORY['body']}"),
+    ):
+        (tmp_path / source).mkdir()
+        (tmp_path / source / "a.txt").write_text(text, "utf-8")
+    data = {
+        "storage": {"url": f"sqlite:///{tmp_path / 'k.db'}"},
+        "summarizer": {"backend": "extractive"},
+        "sources": [{"name": name, "path": str(tmp_path / name)} for name in ("wire", "desk")],
+    }
+    path = tmp_path / "k.yaml"
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    assert main(["digest", "--config", str(path), "--format", "json"]) == 0
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]  # one story
+    assert line["source"] in ("wire", "desk")
+    assert main(["digest", "--config", str(path), "--all", "--format", "json"]) == 0
+    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [line]
