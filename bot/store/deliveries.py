@@ -208,38 +208,48 @@ def _pending_query(ids: list[int], sources: tuple[str, ...]) -> Select:
 
 
 def _queue_size(session: Session, platform: str) -> int:
+    """Stories due to the platform's active subscriptions, each counted once per destination."""
     subscriptions = [snapshot(row) for row in active_rows(session, platform, None)]
     if not subscriptions:
         return 0
     earliest = min(subscription.since for subscription in subscriptions)
     summarized = _summarized_since(session, earliest)
-    delivered = {
-        tuple(row)
-        for row in session.execute(
-            select(Delivery.chat_id, Delivery.thread_id, Delivery.article_id).where(
-                Delivery.platform == platform
-            )
-        )
-    }
+    delivered: set[tuple[str, str, object]] = set()
+    query = select(
+        Delivery.chat_id, Delivery.thread_id, Delivery.article_id, Delivery.story_id
+    ).where(Delivery.platform == platform)
+    for chat_id, thread_id, article_id, story_id in session.execute(query):
+        delivered.add((chat_id, thread_id, article_id))
+        if story_id is not None:
+            delivered.add((chat_id, thread_id, ("s", story_id)))
     total = 0
     for subscription in subscriptions:
         dest = subscription.destination
         since = aware(subscription.since)
-        for article_id, fetched_at, source in summarized:
+        due: set[object] = set()
+        for article_id, story_id, fetched_at, source in summarized:
             if aware(fetched_at) <= since:
                 continue
             if subscription.sources and source not in subscription.sources:
                 continue
-            if (dest.chat_id, dest.thread_id, article_id) not in delivered:
-                total += 1
+            story = ("s", story_id) if story_id is not None else article_id
+            taken = {
+                (dest.chat_id, dest.thread_id, article_id),
+                (dest.chat_id, dest.thread_id, story),
+            }
+            if not taken & delivered:
+                due.add(story)
+        total += len(due)
     return total
 
 
 def _summarized_since(
     session: Session, earliest: datetime
-) -> list[tuple[int, datetime, str | None]]:
+) -> list[tuple[int, int | None, datetime, str | None]]:
     rows = session.execute(summary_rows().where(Article.fetched_at > earliest))
-    return [(article.id, article.fetched_at, source) for _, article, source in rows]
+    return [
+        (article.id, article.story_id, article.fetched_at, source) for _, article, source in rows
+    ]
 
 
 def _reserve(session: Session, item: Reservation) -> int | None:

@@ -167,3 +167,13 @@ async def test_a_digest_ranks_stories_by_sources_then_recency(core, store, sende
     assert await core.deliver_digest(sender, int(subscription_id)) == 2
     assert sender.titles()[2:] == ["newest", "single"]
     assert await core.deliver_digest(sender, int(subscription_id)) == 0
+
+
+async def test_the_status_queue_counts_stories_and_drains(core, store, sender):
+    await core.handle("subscribe", private("7"), "")
+    story = grouped(store, add_article(store, "alpha", "a1"), add_article(store, "beta", "b1"))
+    add_article(store, "beta", "other")
+    assert await store.deliveries.queue_size("telegram") == 2  # one story, one article
+    await round_(core, sender)
+    join(store, story, add_article(store, "gamma", "c1"))
+    assert await store.deliveries.queue_size("telegram") == 0  # joined a posted story
