@@ -99,6 +99,7 @@ def test_a_story_two_sources_report_prints_once(tmp_path, capsys):
         "storage": {"url": f"sqlite:///{tmp_path / 'k.db'}"},
         "summarizer": {"backend": "extractive"},
         "sources": [{"name": name, "path": str(tmp_path / name)} for name in ("wire", "desk")],
+        "delivery": {"language": "en"},
     }
     path = tmp_path / "k.yaml"
     path.write_text(yaml.safe_dump(data), "utf-8")
@@ -107,3 +108,6 @@ def test_a_story_two_sources_report_prints_once(tmp_path, capsys):
     assert line["source"] in ("wire", "desk")
     assert main(["digest", "--config", str(path), "--all", "--format", "json"]) == 0
     assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [line]
+    assert main(["digest", "--config", str(path), "--all"]) == 0
+    other = "desk" if line["source"] == "wire" else "wire"
+    assert f"Also: {other}" in capsys.readouterr().out  # the text lists the other source
