@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,30 @@ async def test_due_stories_skip_a_story_delivered_there(store: Store) -> None:
     await store.deliveries.reserve_many([Reservation(chat("1"), first, first, story, 2)])
     assert await store.story_posts.due_each([view]) == [[]]
     assert await store.deliveries.pending(view) == []
+
+
+async def test_a_sent_post_is_due_for_an_edit_once_its_story_grows(store: Store) -> None:
+    await store.subscriptions.subscribe(chat("1"), [], "en", "u")
+    first = add_article(store, "alpha", "a1")
+    story = _story_of(store, first)
+    [delivery] = await store.deliveries.reserve_many([Reservation(chat("1"), first, first, story)])
+    assert delivery is not None
+    await store.deliveries.record_sent(delivery, chat("1"), "55", first)
+    since = now() - timedelta(hours=1)
+    assert await store.story_posts.grown("telegram", since) == []
+    second = add_article(store, "beta", "b1")
+    with store.db.session() as session:
+        session.execute(update(Article).where(Article.id == second).values(story_id=story))
+    [grown] = await store.story_posts.grown("telegram", since)
+    assert (grown.delivery_id, grown.message_id, grown.language) == (delivery, "55", "en")
+    assert (grown.story.item.article_id, grown.story.sources) == (first, 2)
+    assert await store.story_posts.grown("discord", since) == []
+    assert await store.story_posts.grown("telegram", now() + timedelta(minutes=1)) == []
+    await store.story_posts.record_edit(delivery, grown.story.sources)
+    assert await store.story_posts.grown("telegram", since) == []
+    third = add_article(store, "gamma", "c1")
+    with store.db.session() as session:
+        session.execute(update(Article).where(Article.id == third).values(story_id=story))
+    assert len(await store.story_posts.grown("telegram", since)) == 1
+    await store.story_posts.close_edits(delivery)
+    assert await store.story_posts.grown("telegram", since) == []
