@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import add_config_argument
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -26,9 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "digest", help="fetch enabled sources once, summarize new articles, print the digest"
     )
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.add_argument("--limit", type=int, help="print at most N articles")
     parser.add_argument(
         "--all",
