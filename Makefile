@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 INSTALL := $(PIP) install -c constraints.txt
 
-.PHONY: run test lint bench bench-workers clean train-qa train-extractive
+.PHONY: run test lint bench bench-workers clean train-qa train-extractive train-stories
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -40,6 +40,7 @@ clean:
 # Retrain the weights shipped inside the package (deterministic; the data stays outside the repo):
 #   make train-qa DATA=/path/to/arcd-train.jsonl
 #   make train-extractive DATA=/path/to/easc-dev.jsonl
+#   make train-stories DATA=/path/to/labelled-stories.jsonl
 train-qa: $(VENV)/.installed
 	@test -n "$(DATA)" || { echo "usage: make train-qa DATA=path/to/arcd-train.jsonl"; exit 2; }
 	$(PY) -m summarizer.training.qa --data $(DATA) $(TRAIN_ARGS)
@@ -47,3 +48,7 @@ train-qa: $(VENV)/.installed
 train-extractive: $(VENV)/.installed
 	@test -n "$(DATA)" || { echo "usage: make train-extractive DATA=path/to/easc-dev.jsonl"; exit 2; }
 	$(PY) -m summarizer.training.extractive --data $(DATA) $(TRAIN_ARGS)
+
+train-stories: $(VENV)/.installed
+	@test -n "$(DATA)" || { echo "usage: make train-stories DATA=path/to/labelled-stories.jsonl"; exit 2; }
+	$(PY) -m summarizer.training.stories --data $(DATA) $(TRAIN_ARGS)

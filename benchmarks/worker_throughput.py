@@ -4,7 +4,7 @@ Everything runs for real on one machine: a PostgreSQL this script starts (the em
 wheel, as the tests do; `--database-url` names an existing server instead), a fresh database per
 measurement migrated by khulasa's own store, articles stored through it, real
 `khulasa worker --queues summarize` subprocesses, and `summarize` jobs deferred through
-procrastinate exactly as the fetch job and the tick defer them (`defer_summary`).
+procrastinate exactly as the fetch task and the sweep defer them (`QueuedEngine.defer`).
 
 1. Throughput: the ct2 backend, `summarizer.threads: 1` per worker, on a randomly initialised
    mT5 of mT5-base's shape (the XL-Sum checkpoint's: the same work per token as the real model)
@@ -281,19 +281,19 @@ async def one_throughput(
 ) -> dict[str, Any]:
     """The same queue of `--articles` summarize jobs, taken by `count` workers."""
     from bot.config import WorkersConfig
-    from bot.jobs.engine import JobEngine
-    from bot.jobs.tasks import defer_summary
+    from bot.flow import tasks
+    from bot.flow.queued import QueuedEngine
 
     ids = await stage.add_articles(args.articles)
     load = os.getloadavg()
     async with (
-        JobEngine(stage.store, WorkersConfig(external=True)) as engine,  # the queue's schema
+        QueuedEngine(stage.store, WorkersConfig(external=True)) as engine,  # the queue's schema
         workers(count, config, work, env, args.concurrency) as processes,
     ):
         began = time.time()  # the summaries' created_at is the workers' wall clock, same host
         cpu_before = [cpu_seconds(process.process.pid) for process in processes]
         for article_id in ids:
-            await defer_summary(engine.app, article_id)
+            await engine.defer(tasks.summarize, article_ids=[article_id])
         done = await stage.until_summarized(ids, within=3600, poll=THROUGHPUT_POLL_S)
         seconds = max(done.values()) - began
         logs = [process.stderr for process in processes]
@@ -341,19 +341,19 @@ def throughput(
 async def one_by_one(stage: Stage, count: int, config: Path, work: Path, env) -> list[float]:
     """Seconds from just before each defer to its summary row, one article in flight at a time."""
     from bot.config import WorkersConfig
-    from bot.jobs.engine import JobEngine
-    from bot.jobs.tasks import defer_summary
+    from bot.flow import tasks
+    from bot.flow.queued import QueuedEngine
 
     warmup = await stage.add_articles(1, offset=10_000)
     ids = await stage.add_articles(count)
     latencies = []
     async with (
-        JobEngine(stage.store, WorkersConfig(external=True)) as engine,
+        QueuedEngine(stage.store, WorkersConfig(external=True)) as engine,
         workers(1, config, work, env, 1),
     ):
         for article_id in [*warmup, *ids]:
             began = time.time()  # the summary's created_at is the worker's wall clock, same host
-            await defer_summary(engine.app, article_id)
+            await engine.defer(tasks.summarize, article_ids=[article_id])
             done = await stage.until_summarized([article_id], within=60)
             latencies.append(done[article_id] - began)
     return latencies[1:]  # the first job also imports what the worker loads lazily

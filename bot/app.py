@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import time
 from pathlib import Path
 
 from bot.adapters import Adapter
-from bot.composition import Services, open_services
+from bot.composition import LazySummarizer, Services, open_services
 from bot.config import Config
 from bot.errors import DatabaseUnavailable, KhulasaError
+from bot.flow import tasks
 from bot.i18n import t
-from bot.jobs.engine import JobEngine
-from bot.jobs.runtime import JobRuntime
-from bot.jobs.tasks import RUN_QUEUES
 from bot.metrics.server import metrics_server
 from bot.reload import POLL_SECONDS, ConfigReloader
 from bot.signals import stop_signals
@@ -25,31 +25,31 @@ log = logging.getLogger(__name__)
 async def serve(config: Config, config_path: Path, *, owns_loop: bool = False) -> None:
     """`khulasa run` from start to finish, with SIGINT/SIGTERM caught the whole time.
 
-    An adapter's fatal error (`Application.fail`) is raised once everything has closed.
+    With external workers the model is theirs: this process builds none unless a reader sends
+    a text to summarize. An adapter's fatal error (`Application.fail`) is raised once everything
+    has closed.
     """
+    summarizer = LazySummarizer(config.summarizer) if config.workers.external else None
     async with stop_signals(owns_loop=owns_loop) as stopping:
-        async with open_services(config) as services:
+        async with open_services(config, summarizer=summarizer) as services:
             if stopping.is_set():
                 return
             async with metrics_server(config.metrics.listen, services.store.ping):
-                if config.workers.external:
-                    async with JobEngine(services.store, config.workers) as jobs:
-                        await Application(services, config_path, stopping=stopping, jobs=jobs).run()
-                else:
-                    await Application(services, config_path, stopping=stopping).run()
+                await Application(services, config_path, stopping=stopping).run()
 
 
 class Application:
-    """`khulasa run`: scheduler, core and adapters in one loop; reloads config; stops cleanly.
+    """`khulasa run`: triggers, engine, core and adapters in one loop; reloads config; stops cleanly.
 
-    A database outage stops nothing: jobs and commands fail softly meanwhile, and when the
-    database is back the work that waited (summaries, immediate posts, digests that fell in
-    the outage) runs at once.
+    Work flows one way (docs/adr/014): a trigger defers a task, tasks defer the next one, and
+    stored summaries announce themselves, which starts a delivery round here for the chats this
+    process serves. In process the clock (APScheduler) triggers fetches and digests; with
+    `workers.external`, `khulasa worker` fetches and summarizes, and this process takes the
+    `deliver` and `schedule` queues.
 
-    With `jobs` (`workers.external`), fetching and summarizing are `khulasa worker`'s: this
-    process takes only the `deliver` and `schedule` queues, and APScheduler stays off.
-
-    An adapter that cannot go on calls `fail()`: the run stops as on SIGTERM, then raises.
+    A database outage stops nothing: jobs wait, and when the database is back the lost work is
+    deferred again and one delivery round runs. An adapter that cannot go on calls `fail()`:
+    the run stops as on SIGTERM, then raises.
     """
 
     def __init__(
@@ -59,28 +59,23 @@ class Application:
         *,
         poll_seconds: float = POLL_SECONDS,
         stopping: asyncio.Event | None = None,
-        jobs: JobEngine | None = None,
     ):
         self.services = services
-        self.jobs = jobs
-        self.job_runtime = JobRuntime.build(services.config, services.store, services.pipeline)
-        self.job_runtime.on_digest = self._digest_job
         self.config = services.config
-        self.poll_seconds = poll_seconds
-        self.scheduler = services.scheduler
+        self.flow = services.flow
+        self.engine = services.engine
+        self.local = services.local
+        self.clock = services.clock
         self.core = services.core
+        self.poll_seconds = poll_seconds
         self.adapters = services.adapters(self.fail)
         self.reloader = ConfigReloader(config_path, self.apply_config)
         self.stopping = stopping or asyncio.Event()
         self.started = asyncio.Event()
         self.failure: KhulasaError | None = None
-        self._missed_digests: dict[int, str] = {}
-        self._catch_up = asyncio.Lock()
-        self._newest_summary: int | None = None  # with external workers: what was delivered
-        self.scheduler.on_new_summaries(self._deliver_new)
-        self.scheduler.on_digest(self._deliver_digest)
         services.pipeline.on_source_disabled(self._source_disabled)
         services.store.on_recovered(self._database_back)
+        services.store.summary_events.subscribe(self._summaries_stored)
 
     async def run(self) -> None:
         """Runs until `stop()` or `fail()`; in-flight jobs finish before adapters close.
@@ -90,36 +85,49 @@ class Application:
         loop = asyncio.get_running_loop()
         self.reloader.install_sighup(loop)
         started: list[Adapter] = []
-        job_worker: asyncio.Task[None] | None = None
+        listening: asyncio.Task[None] | None = None
+        queue_worker: asyncio.Task[None] | None = None
         try:
             await self.core.start()
             await self._sync_channels(self.config)
             for adapter in self.adapters:
                 await adapter.start()
                 started.append(adapter)
-            job_worker = await self._start_work()
+            self.flow.senders[:] = [adapter.sender for adapter in started]
+            listening = asyncio.create_task(self.services.store.summary_events.listen())
+            await tasks.deliver(self.flow)  # what fell due while no process served these chats
+            queue_worker = await self._start_triggers()
             self.started.set()
             log.info("khulasa running: adapters %s", [a.platform for a in started])
             await self._watch()
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
-            await self.scheduler.shutdown()
-            if job_worker is not None:
-                await job_worker  # `stopping` is set: running jobs finish, then it returns
+            if self.clock is not None:
+                await self.clock.shutdown()
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
+            if queue_worker is not None:
+                await queue_worker  # `stopping` is set: running jobs finish, then it returns
+            await self.local.stop()
             for adapter in reversed(started):
                 await _stop_quietly(adapter)
             log.info("khulasa stopped")
         if self.failure is not None:
             raise self.failure
 
-    async def _start_work(self) -> asyncio.Task[None] | None:
-        """APScheduler's jobs here, or (external workers) a job worker on the run queues."""
-        if self.jobs is None:
-            await self.scheduler.apply(self.config)
-            self.scheduler.start()
+    async def _start_triggers(self) -> asyncio.Task[None] | None:
+        """The clock here, or (external workers) a queue worker on the run queues."""
+        if self.clock is not None:
+            await self.clock.apply(self.config)
+            self.clock.start()
             return None
-        work = self.jobs.work(self.job_runtime, RUN_QUEUES, len(RUN_QUEUES), self.stopping)
+        from bot.flow.queued import RUN_QUEUES, QueuedEngine
+
+        assert isinstance(self.engine, QueuedEngine)
         log.info("fetching and summarizing left to khulasa worker (workers.external)")
+        work = self.engine.work(self.flow, RUN_QUEUES, len(RUN_QUEUES), self.stopping)
         return asyncio.create_task(work)
 
     def stop(self) -> None:
@@ -139,12 +147,12 @@ class Application:
     async def apply_config(self, config: Config) -> None:
         """Takes a validated new config: sources, schedules and channels change without restart."""
         self.config = config
+        self.flow.config = config
         self.services.pipeline.update_config(config)
         self.core.update_config(config)
         await self._sync_channels(config)
-        self.job_runtime.config = config
-        if self.jobs is None:
-            await self.scheduler.apply(config)
+        if self.clock is not None:
+            await self.clock.apply(config)
 
     async def _watch(self) -> None:
         """Polls the config file's mtime and the digest subscriptions until asked to stop."""
@@ -154,10 +162,8 @@ class Application:
             except TimeoutError:
                 try:
                     await self.reloader.reload_if_changed()
-                    if self.jobs is None:  # with workers, each tick reads the digests itself
-                        await self.scheduler.sync_digests()
-                    else:
-                        await self._deliver_if_summarized()
+                    if self.clock is not None:  # with workers, each tick reads the digests itself
+                        await self.clock.sync_digests()
                 except DatabaseUnavailable:
                     log.debug("config and digest sync wait for the database")
 
@@ -165,52 +171,17 @@ class Application:
         for platform in config.enabled_platforms():
             await self.core.sync_config_channels(platform, config.platform(platform).channels)
 
-    async def _deliver_new(self, summary_ids: list[int]) -> None:
-        for adapter in self.adapters:
-            try:
-                sent = await self.core.deliver_new(adapter.sender)
-            except DatabaseUnavailable:
-                log.info("posts on %s wait for the database", adapter.platform)
-                continue
-            log.info("delivered %d new post(s) on %s", sent, adapter.platform)
-
-    async def _deliver_digest(self, subscription_id: int, platform: str) -> None:
-        adapter = next((a for a in self.adapters if a.platform == platform), None)
-        if adapter is None:
-            log.info("digest %s skipped: %s adapter not running", subscription_id, platform)
-            return
-        try:
-            await self.core.deliver_digest(adapter.sender, subscription_id)
-        except DatabaseUnavailable:
-            log.info("digest %s waits for the database", subscription_id)
-            self._missed_digests[subscription_id] = platform
-
-    async def _deliver_if_summarized(self) -> None:
-        """External workers store summaries: a new newest one starts a delivery round here."""
-        newest = await self.services.store.articles.newest_summary_id()
-        if newest is not None and newest != self._newest_summary:
-            self._newest_summary = newest
-            await self._deliver_new([])
-
-    async def _digest_job(self, subscription_id: int) -> None:
-        view = await self.services.store.subscriptions.get(subscription_id)
-        if view is not None and view.active:
-            await self._deliver_digest(subscription_id, view.destination.platform)
+    async def _summaries_stored(self) -> None:
+        """Summaries were stored, by this process or (PostgreSQL) any other: a delivery round."""
+        if self.started.is_set():
+            await self.local.defer(tasks.deliver)
 
     async def _database_back(self) -> None:
-        """After an outage: summarize what was fetched, deliver what is due, send missed digests."""
+        """After an outage: the lost summaries are deferred again, and one delivery round runs."""
         if not self.started.is_set() or self.stopping.is_set():
             return
-        async with self._catch_up:
-            await self.scheduler.run_missed()
-            try:
-                await self.services.pipeline.summarize_pending()
-            except DatabaseUnavailable:
-                return  # down again: the next recovery runs this anew
-            await self._deliver_new([])
-            missed, self._missed_digests = self._missed_digests, {}
-            for subscription_id, platform in missed.items():
-                await self._deliver_digest(subscription_id, platform)
+        await self.engine.defer(tasks.sweep, fetched_before=int(time.time()))
+        await self.local.defer(tasks.deliver)
 
     async def _source_disabled(self, name: str, error: str) -> None:
         text = t("admin.source_disabled", self.config.delivery.language, source=name, error=error)

@@ -6,10 +6,13 @@ and the YAML line. Secrets never live in the file: tokens come from environment 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+from collections.abc import Collection
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 import yaml
 from pydantic import (
@@ -23,11 +26,12 @@ from pydantic import (
 
 from bot.errors import ConfigError, TokenError
 from bot.platforms import PLATFORMS
-from bot.schedules import parse_schedule
+from bot.recurrence import parse_schedule
 from bot.sections import PlatformSection
 from bot.sections import SectionModel as _Model
 from summarizer.qa.types import QABackendName, QAOptions
-from summarizer.types import BackendName, GenerationSettings, SummarizerOptions
+from summarizer.stories.types import EmbeddingBackendName, EmbeddingOptions
+from summarizer.types import GenerationSettings, SummarizerOptions
 
 DEFAULT_CONFIG = Path("config/khulasa.yaml")
 CONFIG_ENV = "KHULASA_CONFIG"
@@ -35,50 +39,80 @@ CONFIG_ENV = "KHULASA_CONFIG"
 TOKEN_VARIABLES = {platform.name: platform.token_variable for platform in PLATFORMS}
 
 # The libraries' own defaults: the config never writes a model id or a variable name twice.
-_SUMMARIZER = SummarizerOptions()
-_GENERATION = GenerationSettings()
 _QA = QAOptions()
-GENERATION_KEYS = ("num_beams", "min_new_tokens", "max_new_tokens")
+_EMBEDDINGS = EmbeddingOptions()
 
 
 class StorageConfig(_Model):
     url: str = "sqlite:///data/khulasa.db"
 
 
-class SummarizerConfig(_Model):
-    """The `summarizer:` section: the library's `SummarizerOptions`, key for key."""
+# The `summarizer:` section is the library's `SummarizerOptions`, derived field by field so the
+# two never drift (a new option is a new key, with the library's default); the config only adds
+# bounds and narrower types. `generation` is flattened: these of its settings are keys too.
+GENERATION_KEYS = ("num_beams", "min_new_tokens", "max_new_tokens")
+_SUMMARIZER_BOUNDS: dict[str, dict[str, int]] = {
+    "sentences": {"ge": 1, "le": 20},
+    "max_chars": {"ge": 50},
+    # Model backends read at most this much of an article (each 512-token chunk is a model
+    # call); null reads everything. The extractive backend always reads the whole text.
+    "max_input_chars": {"ge": 1000},
+    "num_beams": {"ge": 1, "le": 16},
+    "min_new_tokens": {"ge": 0},
+    "max_new_tokens": {"ge": 1},
+    "batch_size": {"ge": 1},
+    "cuda_batch_size": {"ge": 1},
+    "ct2_cpu_batch_size": {"ge": 1},
+    "threads": {"ge": 1},
+    "inter_threads": {"ge": 1},
+}
+_SUMMARIZER_TYPES: dict[str, Any] = {"device": Literal["auto", "cpu", "cuda"]}
 
-    backend: BackendName = _SUMMARIZER.backend
-    # Licence: CC BY-NC-SA 4.0 (non-commercial). See README for permissive alternatives.
-    model: str = _SUMMARIZER.model
-    language_models: dict[str, str] = Field(default_factory=dict)
-    output_languages: dict[str, str] = Field(default_factory=dict)
-    sentences: int = Field(_SUMMARIZER.sentences, ge=1, le=20)
-    max_chars: int | None = Field(_SUMMARIZER.max_chars, ge=50)
-    num_beams: int = Field(_GENERATION.num_beams, ge=1, le=16)
-    min_new_tokens: int | None = Field(_GENERATION.min_new_tokens, ge=0)
-    max_new_tokens: int | None = Field(_GENERATION.max_new_tokens, ge=1)
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    quantize: bool = _SUMMARIZER.quantize
-    batch_size: int = Field(_SUMMARIZER.batch_size, ge=1)
-    cuda_batch_size: int = Field(_SUMMARIZER.cuda_batch_size, ge=1)
-    ct2_cpu_batch_size: int = Field(_SUMMARIZER.ct2_cpu_batch_size, ge=1)
-    local_files_only: bool = _SUMMARIZER.local_files_only
-    cache_dir: str | None = _SUMMARIZER.cache_dir
-    threads: int | None = Field(_SUMMARIZER.threads, ge=1)
-    inter_threads: int = Field(_SUMMARIZER.inter_threads, ge=1)
-    compute_type: str | None = _SUMMARIZER.compute_type
-    long_input: Literal["select", "chunks"] = _SUMMARIZER.long_input
-    output_vocabulary: Literal["trimmed", "full"] = _SUMMARIZER.output_vocabulary
-    # Model backends read at most this much of an article (each 512-token chunk is a model call);
-    # null reads everything. The extractive backend always reads the whole text.
-    max_input_chars: int | None = Field(_SUMMARIZER.max_input_chars, ge=1000)
 
+def _option_keys(options: type, only: Collection[str] | None = None) -> dict[str, Any]:
+    """A dataclass's fields as pydantic field definitions: its type and default, the bounds."""
+    hints = get_type_hints(options)
+    keys: dict[str, Any] = {}
+    for option in dataclasses.fields(options):
+        if only is not None and option.name not in only:
+            continue
+        default: dict[str, Any] = (
+            {"default_factory": option.default_factory}
+            if option.default is dataclasses.MISSING
+            else {"default": option.default}
+        )
+        annotation = _SUMMARIZER_TYPES.get(option.name, hints[option.name])
+        keys[option.name] = (
+            annotation,
+            Field(**default, **_SUMMARIZER_BOUNDS.get(option.name, {})),
+        )
+    return keys
+
+
+def _summarizer_keys() -> dict[str, Any]:
+    keys: dict[str, Any] = {}
+    for name, definition in _option_keys(SummarizerOptions).items():
+        if name == "generation":
+            keys.update(_option_keys(GenerationSettings, GENERATION_KEYS))
+        else:
+            keys[name] = definition
+    return keys
+
+
+class _SummarizerSection(_Model):
     def to_options(self) -> SummarizerOptions:
         """The library's options with the same meaning; generation keys go to their own object."""
         values = self.model_dump()
         generation = GenerationSettings(**{key: values.pop(key) for key in GENERATION_KEYS})
         return SummarizerOptions(**values, generation=generation)
+
+
+SummarizerConfig = create_model(
+    "SummarizerConfig",
+    __base__=_SummarizerSection,
+    __doc__="The `summarizer:` section: the library's `SummarizerOptions`, key for key.",
+    **_summarizer_keys(),
+)
 
 
 class LLMConfig(_Model):
@@ -165,6 +199,15 @@ class DeliveryConfig(_Model):
     language: Literal["ar", "en"] = "ar"  # language of posts to channels and groups
     summary_count: int = Field(5, ge=1, le=20)  # /summary with no argument
     digest_max_items: int = Field(10, ge=1, le=50)
+    # with external workers, /summary <url> waits this long for the workers' summary; past it
+    # the reader is told it will be posted in the chat when stored
+    summary_wait: float = Field(20.0, ge=0, le=300)
+
+
+class PostsConfig(_Model):
+    """`posts:` how summaries look wherever they are posted; a platform section may override."""
+
+    images: bool = True  # the article's lead picture with its post (Telegram/Discord fetch it)
 
 
 class WorkersConfig(_Model):
@@ -209,18 +252,70 @@ def split_listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(value: str) -> timedelta:
+    """'3d', '24h', '90m', '30s' -> timedelta; anything else is a ValueError."""
+    match = _DURATION.match(value)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"expected a duration such as 3d, 24h or 90m, got {value!r}")
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+class StoriesConfig(_Model):
+    """Grouping articles that report one event into one story, posted once."""
+
+    enabled: bool = True
+    window: str = "3d"  # how far back (publication time) an article may join a story
+    edit_within: str = "24h"  # a story's posts are edited to list new sources until then
+    max_listed_sources: int = Field(5, ge=1, le=20)  # "+N more" past it
+
+    @field_validator("window", "edit_within")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    def window_delta(self) -> timedelta:
+        return parse_duration(self.window)
+
+    def edit_within_delta(self) -> timedelta:
+        return parse_duration(self.edit_within)
+
+
+class EmbeddingsConfig(_Model):
+    """The sentence vectors stories compare; `none` groups within one language only."""
+
+    backend: EmbeddingBackendName = _EMBEDDINGS.backend
+    model: str | None = _EMBEDDINGS.model  # sentence-transformers hub id or dir; openai model
+    base_url: str | None = _EMBEDDINGS.base_url  # openai-compatible endpoint
+    api_key_env: str = _EMBEDDINGS.api_key_env
+    batch_size: int = Field(_EMBEDDINGS.batch_size, ge=1, le=1024)
+    timeout: float = Field(_EMBEDDINGS.timeout, gt=0)
+    device: Literal["cpu", "cuda"] = "cpu"
+    local_files_only: bool = _EMBEDDINGS.local_files_only
+
+    def to_options(self) -> EmbeddingOptions:
+        return EmbeddingOptions(**self.model_dump())
+
+
 class _Config(_Model):
     """The sections every install has; `Config` adds one section per registered platform."""
 
     storage: StorageConfig = Field(default_factory=StorageConfig)
-    summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)
+    summarizer: SummarizerConfig = Field(default_factory=SummarizerConfig)  # type: ignore[valid-type]
     qa: QAConfig = Field(default_factory=QAConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     admins: AdminsConfig = Field(default_factory=AdminsConfig)  # type: ignore[valid-type]
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    posts: PostsConfig = Field(default_factory=PostsConfig)
     workers: WorkersConfig = Field(default_factory=WorkersConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    stories: StoriesConfig = Field(default_factory=StoriesConfig)
+    embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig)
 
     @field_validator("sources")
     @classmethod
@@ -234,6 +329,11 @@ class _Config(_Model):
     def platform(self, name: str) -> PlatformSection:
         """A registered platform's section (`telegram:`, `discord:`)."""
         return getattr(self, name)
+
+    def post_images(self, platform: str) -> bool:
+        """Whether posts on a platform carry pictures: `<platform>.images`, else `posts.images`."""
+        override = self.platform(platform).images
+        return self.posts.images if override is None else override
 
     def enabled_platforms(self) -> list[str]:
         """Names of the platforms switched on, in registry order."""

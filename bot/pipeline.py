@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 import httpx
-from tqdm import tqdm
 
 from bot import metrics
 from bot.config import Config, SourceConfig
@@ -18,11 +16,12 @@ from bot.errors import DatabaseUnavailable, FetchError
 from bot.hooks import call_each
 from bot.metrics import FailureKind
 from bot.news.canonical import canonical_url
-from bot.news.extract import ExtractedPage, extract_fetched
+from bot.news.extract import extract_fetched
 from bot.news.feeds import FeedItem, looks_like_page, parse_feed
 from bot.news.filters import KeywordFilter
 from bot.news.http import Fetcher, FetchResult
 from bot.news.local import read_local_source
+from bot.news.pages import fetch_article, page_article
 from bot.news.safety import Resolver, system_resolve
 from bot.news.types import ArticleData
 from bot.store import NewSummary, PendingArticle, SourceState, Store
@@ -64,17 +63,6 @@ class Pipeline:
     def on_source_disabled(self, hook: SourceDisabledHook) -> None:
         """Registers `hook(name, error)`, called once when failures disable a source."""
         self.source_disabled_hooks.append(hook)
-
-    async def run_once(self, sources: Sequence[SourceConfig] | None = None) -> list[int]:
-        """Fetches every enabled source concurrently, then summarizes; returns new summary ids."""
-        await self.fetch_all(sources)
-        return await self.summarize_pending()
-
-    async def fetch_all(self, sources: Sequence[SourceConfig] | None = None) -> list[int]:
-        """Fetches sources concurrently; failures are logged one line each, never raised."""
-        chosen = [s for s in (self.config.sources if sources is None else sources) if s.enabled]
-        results = await asyncio.gather(*(self.fetch_source_logged(s) for s in chosen))
-        return [article_id for ids in results for article_id in ids]
 
     async def fetch_source_logged(self, source: SourceConfig) -> list[int]:
         """fetch_source for loops and jobs: a failure becomes one warning line and no ids.
@@ -125,56 +113,25 @@ class Pipeline:
         known = await self.store.articles.find_by_url(canonical_url(url))
         if known is not None:
             return known
-        result = await self.fetcher.get(url, untrusted=untrusted)
-        if not looks_like_page(result.body, result.content_type):
-            raise FetchError(f"{url} is not an article page")
-        page = await extract_fetched(result)
-        article = replace(_page_article(page, fallback_title=url), url=canonical_url(url))
-        language = article.language or detect_language(article.text)
-        return await self.store.articles.add_or_find(replace(article, language=language))
-
-    async def summarize_pending(self, *, progress: bool = False) -> list[int]:
-        """Summarizes every article without a summary, in batches; returns new summary ids."""
-        async with self._summarizing:
-            created: list[int] = []
-            failed: set[int] = set()
-            total = await self.store.articles.count_unsummarized()
-            with tqdm(
-                total=total,
-                file=sys.stderr,
-                unit="article",
-                disable=None if progress and total else True,
-            ) as bar:
-                while True:
-                    batch = await self.store.articles.unsummarized(
-                        self.config.summarizer.batch_size, exclude=failed
-                    )
-                    if not batch:
-                        break
-                    ids, unsummarizable = await self._summarize(batch)
-                    created += ids
-                    failed.update(unsummarizable)
-                    bar.update(len(batch))
-            return created
+        article = await fetch_article(self.fetcher, url, untrusted=untrusted)
+        return await self.store.articles.add_or_find(article)
 
     async def summarize_articles(self, article_ids: Sequence[int]) -> list[int]:
-        """One model batch over the given articles still without a summary (a worker's jobs)."""
-        batch = await self.store.articles.pending(article_ids)
-        if not batch:
-            return []
-        created, _ = await self._summarize(batch)
-        return created
+        """One model batch over the given articles still without a summary (idempotent)."""
+        async with self._summarizing:  # one model: batches take turns
+            batch = await self.store.articles.pending(article_ids)
+            if not batch:
+                return []
+            return await self._summarize(batch)
 
-    async def _summarize(self, batch: list[PendingArticle]) -> tuple[list[int], list[int]]:
-        """Summarizes one batch and stores it: (new summary ids, ids the model could not take)."""
+    async def _summarize(self, batch: list[PendingArticle]) -> list[int]:
+        """Summarizes one batch and stores it: the new summary ids."""
         start = time.perf_counter()
         results = await asyncio.to_thread(summarize_batch, self.summarizer, batch)
         metrics.observe_summarize(time.perf_counter() - start, len(batch), self.summarizer.name)
-        failed = [a.id for a, summary in zip(batch, results, strict=True) if summary is None]
-        for _ in failed:
+        for _ in (summary for summary in results if summary is None):
             metrics.failure(FailureKind.SUMMARIZE)
-        created = await self.store.articles.add_summaries(_new_summaries(batch, results))
-        return created, failed
+        return await self.store.articles.add_summaries(_new_summaries(batch, results))
 
     # --- reading ---
 
@@ -191,7 +148,7 @@ class Pipeline:
             return [], result
         if looks_like_page(result.body, result.content_type):
             page = await extract_fetched(result)
-            return [_page_article(page, fallback_title=source.name)], result
+            return [page_article(page, fallback_title=source.name)], result
         items = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
         unknown = await self.store.articles.unknown([(item.url, item.guid) for item in items])
         fresh = [item for item, new in zip(items, unknown, strict=True) if new]
@@ -210,7 +167,7 @@ class Pipeline:
                 try:
                     result = await self.fetcher.get(item.url)
                     page = await extract_fetched(result)
-                    return _page_article(page, fallback_title=item.title, item=item)
+                    return page_article(page, fallback_title=item.title, item=item)
                 except FetchError as error:
                     log.info(
                         "source %s: full text of %s unavailable: %s", source.name, item.url, error
@@ -222,6 +179,7 @@ class Pipeline:
             guid=item.guid,
             author=item.author,
             published=item.published,
+            image_url=item.image_url,
         )
 
     async def _record_failure(self, name: str, error: BaseException) -> None:
@@ -276,18 +234,3 @@ def _new_summaries(batch: list[PendingArticle], results: list[Summary | None]) -
         for article, summary in zip(batch, results, strict=True)
         if summary is not None
     ]
-
-
-def _page_article(
-    page: ExtractedPage, *, fallback_title: str, item: FeedItem | None = None
-) -> ArticleData:
-    """An extracted page as an article; the feed item's GUID and metadata fill the gaps."""
-    return ArticleData(
-        title=page.title or (item.title if item else "") or fallback_title,
-        text=page.text,
-        url=item.url if item and item.url else page.url,
-        guid=item.guid if item else None,
-        language=page.language,
-        author=page.author or (item.author if item else None),
-        published=(item.published if item else None) or page.published,
-    )

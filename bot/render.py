@@ -6,7 +6,9 @@ Limits are not here: each adapter passes its own `max_len` (and, for Telegram, a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+
+from bot.i18n import t
 
 Length = Callable[[str], int]
 
@@ -117,3 +119,35 @@ def rtl_paragraph(text: str) -> str:
         RLM + line if line.strip() and is_arabic(line) and not line.startswith(RLM) else line
         for line in text.split("\n")
     )
+
+
+def sources_line(
+    items: Sequence[str],
+    language: str,
+    max_listed: int | None = None,
+    fits: Callable[[str], bool] = lambda line: True,
+) -> str:
+    """A story post's «also:» line: the first `max_listed` sources, "+N more" past them.
+
+    `items` are the story's other sources, each already rendered by the adapter (escaped and
+    linked its own way); `fits` says whether a line still fits the adapter's room. Fewer are
+    listed, and the count grows, until the line fits; "" when no line fits or there is none.
+    `max_listed` None lists as many as fit.
+    """
+    if not items:
+        return ""
+    most = len(items) if max_listed is None else min(max_listed, len(items))
+    for listed in range(most, -1, -1):
+        line = _sources_line(items[:listed], len(items) - listed, language)
+        if fits(line):
+            return line
+    return ""
+
+
+def _sources_line(listed: Sequence[str], more: int, language: str) -> str:
+    if not listed:
+        return t("post.also_count", language, count=more)
+    sources = t("post.also_separator", language).join(listed)
+    if not more:
+        return t("post.also", language, sources=sources)
+    return t("post.also_more", language, sources=sources, count=more)

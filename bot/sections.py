@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.schedules import parse_schedule
+from bot.recurrence import parse_schedule
 
 IMMEDIATE = "immediate"
 
@@ -42,6 +42,7 @@ class PlatformSection(SectionModel):
 
     enabled: bool = False
     channels: list[ChannelConfig] = Field(default_factory=list)
+    images: bool | None = None  # the articles' pictures in posts here; null: `posts.images`
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from bot.config import SummarizerConfig
 from bot.store import PendingArticle
 from summarizer.backends import build_summarizer as _build
 from summarizer.errors import SummarizerError
-from summarizer.types import Article, Summarizer, Summary
+from summarizer.types import Summarizer, Summary
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def summarize_batch(summarizer: Summarizer, batch: list[PendingArticle]) -> list
 
     Blocking (the model runs here): call it through `asyncio.to_thread`.
     """
-    articles = [_as_input(article) for article in batch]
+    articles = [article.as_summarizer_article() for article in batch]
     try:
         return list(summarizer.summarize(articles))
     except SummarizerError as error:
@@ -36,9 +36,3 @@ def summarize_batch(summarizer: Summarizer, batch: list[PendingArticle]) -> list
             log.warning("cannot summarize article %s: %s", article.id, error)
             results.append(None)
     return results
-
-
-def _as_input(article: PendingArticle) -> Article:
-    return Article(
-        text=article.text, title=article.title, language=article.language, id=str(article.id)
-    )

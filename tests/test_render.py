@@ -1,10 +1,18 @@
-"""Neutral text helpers: splitting at natural boundaries (UTF-16 aware), truncation, RTL marks."""
+"""Neutral text helpers: splitting at natural boundaries (UTF-16 aware), truncation, RTL marks,
+and a story post's «also:» line."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.render import RLM, rtl_paragraph, split_text, truncate_at_sentence, utf16_len
+from bot.render import (
+    RLM,
+    rtl_paragraph,
+    sources_line,
+    split_text,
+    truncate_at_sentence,
+    utf16_len,
+)
 
 
 def test_short_text_is_one_chunk():
@@ -95,3 +103,35 @@ def test_rtl_keeps_links_and_is_idempotent():
     text = "اقرأ المزيد: https://example.org/a"
     once = rtl_paragraph(text)
     assert once == RLM + text and rtl_paragraph(once) == once
+
+
+OUTLETS = [f"Outlet {n}" for n in range(1, 6)]
+
+
+@pytest.mark.parametrize(
+    ("listed", "language", "expected"),
+    [
+        (5, "en", "Also: Outlet 1, Outlet 2, Outlet 3, Outlet 4, Outlet 5"),
+        (3, "en", "Also: Outlet 1, Outlet 2, Outlet 3 +2 more"),
+        (None, "en", "Also: Outlet 1, Outlet 2, Outlet 3, Outlet 4, Outlet 5"),
+        (3, "ar", "أيضاً: Outlet 1، Outlet 2، Outlet 3 و 2 أخرى"),
+        (5, "ar", "أيضاً: Outlet 1، Outlet 2، Outlet 3، Outlet 4، Outlet 5"),
+    ],
+)
+def test_sources_line_lists_up_to_the_configured_number(listed, language, expected):
+    assert sources_line(OUTLETS, language, listed) == expected
+
+
+def test_sources_line_lists_fewer_until_the_line_fits():
+    line = sources_line(OUTLETS, "en", 5, fits=lambda line: len(line) <= 40)
+    assert line == "Also: Outlet 1, Outlet 2 +3 more"
+
+
+def test_sources_line_counts_them_all_when_no_name_fits():
+    assert sources_line(OUTLETS, "en", 5, fits=lambda line: len(line) <= 20) == "Other sources: 5"
+    assert sources_line(OUTLETS, "ar", 5, fits=lambda line: len(line) <= 20) == "مصادر أخرى: 5"
+
+
+def test_sources_line_is_empty_without_sources_or_room():
+    assert sources_line([], "en", 5) == ""
+    assert sources_line(OUTLETS, "en", 5, fits=lambda line: False) == ""

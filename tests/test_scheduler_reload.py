@@ -16,8 +16,8 @@ from bot.app import Application, serve
 from bot.cli import main
 from bot.composition import open_services
 from bot.config import FetchConfig, load_config
+from bot.flow import tasks
 from bot.reload import ConfigReloader
-from bot.scheduler import Scheduler
 from bot.store import DeliveryStatus, Destination, Store
 
 
@@ -113,11 +113,11 @@ async def test_run_prints_posts_reloads_sources_and_stops_cleanly(tmp_path):
             )
             os.utime(path, (2, 2))
             await asyncio.wait_for(reloaded.wait(), 5)
-            assert "fetch:more" in app.scheduler.job_ids()
+            assert app.clock.aps.get_job("fetch:more") is not None
         finally:
             app.stop()
             await asyncio.wait_for(running, 5)
-    assert not app.scheduler.aps.running
+    assert not app.clock.aps.running
     assert out.getvalue().count("Seed title") == 1
 
 
@@ -131,9 +131,9 @@ async def test_a_stop_signal_ends_serve_cleanly_and_a_restart_reposts_nothing(
         out = SignallingStream()
         monkeypatch.setattr(sys, "stdout", out)  # the console adapter prints here
         stopped_work = asyncio.Event()
-        monkeypatch.setattr(
-            Scheduler, "run_fetch", _signal_after(Scheduler.run_fetch, stopped_work)
-        )
+        # the first run stops once its post is recorded, the second once its fetch found nothing
+        name = "deliver" if run == 0 else "fetch"
+        monkeypatch.setattr(tasks, name, _signal_after(getattr(tasks, name), stopped_work, out))
         serving = asyncio.create_task(serve(load_config(path), path))
         await asyncio.wait_for(stopped_work.wait(), 5)
         # Sending the signal with no handler installed would kill the test run: fail instead.
@@ -149,14 +149,15 @@ async def test_a_stop_signal_ends_serve_cleanly_and_a_restart_reposts_nothing(
     assert [record.status for record in records] == [DeliveryStatus.SENT]
 
 
-def _signal_after(run_fetch, done: asyncio.Event):  # noqa: ANN001, ANN202
-    """Wraps Scheduler.run_fetch to set `done` once the job (and its deliveries) finished."""
+def _signal_after(task, done: asyncio.Event, out: io.StringIO):  # noqa: ANN001, ANN202
+    """Wraps a task to set `done` once it finished (a delivery: once it printed a post)."""
 
-    async def wrapped(self, source_name: str) -> list[int]:  # noqa: ANN001
-        ids = await run_fetch(self, source_name)
-        done.set()
-        return ids
+    async def wrapped(flow, **ids) -> None:  # noqa: ANN001, ANN003
+        await task(flow, **ids)
+        if task.__name__ == "fetch" or "Seed title" in out.getvalue():
+            done.set()
 
+    wrapped.__name__ = task.__name__
     return wrapped
 
 

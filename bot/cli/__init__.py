@@ -12,12 +12,22 @@ from bot.errors import KhulasaError
 from bot.logs import LOG_FORMATS, use_json_logs
 from summarizer.errors import InputError, ModelUnavailableError, SummarizerError
 
-from . import ask, config_cmd, digest, eval_qa, run, summarize, worker
+from . import ask, config_cmd, digest, eval_qa, eval_stories, run, stories, summarize, worker
 
 log = logging.getLogger(__name__)
 
 # Each module adds its subcommand and sets `handler` (args -> exit code); order is help order.
-COMMAND_MODULES = (digest, run, worker, summarize, ask, eval_qa, config_cmd)
+COMMAND_MODULES = (
+    digest,
+    run,
+    worker,
+    summarize,
+    ask,
+    eval_qa,
+    stories,
+    eval_stories,
+    config_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

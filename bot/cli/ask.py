@@ -8,8 +8,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from bot.cli.arguments import add_config_argument
 from bot.config import Config, load_config, resolve_config_path
-from bot.errors import FetchError, UnsafeURLError, UsageError
+from bot.errors import UnsafeURLError, UsageError
 from bot.i18n import t
 from summarizer.qa import Answer, QAOptions
 from summarizer.types import Article
@@ -33,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--backend", choices=BACKENDS, help="default: the config's qa.backend")
     parser.add_argument("--model", help="QA model id or directory (transformers) or LLM model name")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml if present)"
-    )
+    add_config_argument(parser, optional=True)
     parser.add_argument(
         "--input", type=Path, help="JSON lines {id, question, article | article_file} (batch)"
     )
@@ -117,19 +116,15 @@ def _article_from_file(path: Path) -> Article:
 async def _article_from_url(url: str, config: Config) -> Article:
     """Fetched like a reader's `/summary <url>`: untrusted, so public addresses only (unless the
     config allows private ones), and nothing is stored: a question is a read, never a new post."""
-    from bot.news.extract import extract_fetched
-    from bot.news.feeds import looks_like_page
     from bot.news.http import Fetcher, make_client
+    from bot.news.pages import fetch_article
 
     async with make_client(config.fetch) as http:
         try:
-            result = await Fetcher(http, config.fetch).get(url, untrusted=True)
+            article = await fetch_article(Fetcher(http, config.fetch), url, untrusted=True)
         except UnsafeURLError as error:
             raise UsageError(f"{url}: {error}") from None
-    if not looks_like_page(result.body, result.content_type):
-        raise FetchError(f"{result.url} is not an article page")
-    page = await extract_fetched(result)
-    return Article(text=page.text, title=page.title, language=page.language)
+    return Article(text=article.text, title=article.title, language=article.language)
 
 
 async def _article_from_store(article_id: int, config: Config) -> Article:
@@ -142,7 +137,7 @@ async def _article_from_store(article_id: int, config: Config) -> Article:
         store.close()
     if row is None:
         raise UsageError(f"no article with id {article_id} in {store.safe_url}")
-    return Article(text=row.text, title=row.title, language=row.language, id=str(row.id))
+    return row.as_summarizer_article()
 
 
 def _answer_text(result: Answer, question: str) -> str:

@@ -1,5 +1,6 @@
 """`khulasa digest`: fetch every enabled source once, summarize what is new, print the digest.
 
+The same tasks as `khulasa run` (`bot.flow.tasks`), run to completion on the in-process engine.
 The digest is a delivery like any other: the console sender, through the delivery core, to the
 destination `console:digest`, so what one run printed the next one does not print again.
 """
@@ -9,8 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import add_config_argument
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,9 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "digest", help="fetch enabled sources once, summarize new articles, print the digest"
     )
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.add_argument("--limit", type=int, help="print at most N articles")
     parser.add_argument(
         "--all",
@@ -54,11 +55,16 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
     from bot.composition import open_services
     from bot.core import Destination
     from bot.core.posts import to_post
+    from bot.flow import tasks
 
     sender = ConsoleSender(sys.stdout, output)  # type: ignore[arg-type]
-    async with open_services(config) as services:
-        await services.pipeline.fetch_all()
-        await services.pipeline.summarize_pending(progress=True)
+    async with open_services(config, external=False) as services:
+        # what an earlier run fetched but could not summarize, then every source once
+        await services.engine.defer(tasks.sweep, fetched_before=int(time.time()) + 1)
+        for source in config.sources:
+            if source.enabled:
+                await services.engine.defer(tasks.fetch, source=source.name)
+        await services.engine.run_until_idle()  # fetched, then summarized
         destination = Destination(sender.platform, DIGEST_CHAT_ID)
         if show_all:
             items = await services.store.articles.oldest_summaries(limit)

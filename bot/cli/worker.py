@@ -7,6 +7,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import add_config_argument
 from bot.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -23,9 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "worker", help="take fetch and summarize jobs (PostgreSQL storage, workers.external)"
     )
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.add_argument(
         "--queues",
         default=DEFAULT_QUEUES,
@@ -42,8 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Checks the config and the queues before anything opens, then works until SIGTERM."""
     from bot.config import load_config
-    from bot.jobs import requires_postgres
-    from bot.jobs.tasks import WORKER_QUEUES
+    from bot.flow import requires_postgres
+    from bot.flow.queued import WORKER_QUEUES
 
     queues = [name.strip() for name in args.queues.split(",") if name.strip()]
     unknown = sorted(set(queues) - set(WORKER_QUEUES))
@@ -68,8 +67,7 @@ def handle(args: argparse.Namespace) -> int:
 async def serve_worker(config: Config, queues: list[str], concurrency: int) -> None:
     """One worker process: the store, the summarizer (when it summarizes) and the job loop."""
     from bot.composition import open_services
-    from bot.jobs.engine import JobEngine
-    from bot.jobs.runtime import JobRuntime
+    from bot.flow.queued import QueuedEngine
     from bot.metrics.server import metrics_server
     from bot.signals import stop_signals
 
@@ -79,13 +77,10 @@ async def serve_worker(config: Config, queues: list[str], concurrency: int) -> N
                 return
             if "summarize" in queues:  # ready means ready: the first batch waits for no load
                 await asyncio.to_thread(services.summarizer.load)
-            runtime = JobRuntime.build(config, services.store, services.pipeline)
-            async with (
-                metrics_server(config.metrics.listen, services.store.ping),
-                JobEngine(services.store, config.workers) as jobs,
-            ):
+            assert isinstance(services.engine, QueuedEngine)  # workers.external, checked above
+            async with metrics_server(config.metrics.listen, services.store.ping):
                 log.info("khulasa worker on queues %s, %d at once", ",".join(queues), concurrency)
-                await jobs.work(runtime, queues, concurrency, stopping)
+                await services.engine.work(services.flow, queues, concurrency, stopping)
     log.info("khulasa worker stopped")
 
 

@@ -7,6 +7,7 @@ from bot.core.delivery import (
     Sender,
     TransientDeliveryError,
 )
+from bot.core.outbox import Outbox, SentMessage
 from bot.core.service import Core
 from bot.core.types import (
     AnswerView,
@@ -28,10 +29,12 @@ __all__ = [
     "Destination",
     "DestinationForbidden",
     "DestinationMigrated",
+    "Outbox",
     "Post",
     "RepliedMessage",
     "Reply",
     "Sender",
+    "SentMessage",
     "TransientDeliveryError",
     "command_menu",
     "find_command",

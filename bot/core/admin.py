@@ -9,7 +9,7 @@ from bot.core.context import CoreContext
 from bot.core.types import Caller, Destination, Reply
 from bot.errors import UserError
 from bot.i18n import t
-from bot.schedules import parse_schedule
+from bot.recurrence import parse_schedule
 from bot.store import IMMEDIATE, ScheduleTarget
 
 log = logging.getLogger(__name__)

@@ -42,6 +42,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("subscribe", arg="sources", targets_chat=True),
     CommandSpec("unsubscribe", arg="sources", targets_chat=True),
     CommandSpec("subscriptions", targets_chat=True),
+    CommandSpec("pictures", arg="state", targets_chat=True),
     CommandSpec("summary", arg="query", slow=True),
     CommandSpec("ask", arg="question", arg_required=True, slow=True, about_message=True),
     CommandSpec("schedule", arg="schedule", targets_chat=True, target_keyword="chat"),

@@ -27,7 +27,7 @@ from bot import metrics
 from bot.core.context import CoreContext
 from bot.core.group_commit import GroupCommit
 from bot.core.posts import to_post
-from bot.core.types import Destination, Post
+from bot.core.types import Destination, EditOutcome, Post
 from bot.errors import DatabaseUnavailable, DeliveryError
 from bot.i18n import t
 from bot.metrics import FailureKind
@@ -81,6 +81,15 @@ class Sender(Protocol):
 
     async def send_text(self, dest: Destination, text: str) -> str:
         """Sends plain (already localized) text; returns the platform message id."""
+        ...
+
+    async def edit_post(
+        self, dest: Destination, message_id: str, post: Post, language: str
+    ) -> EditOutcome:
+        """Makes a sent post show `post` (its story's sources); never sends a new message.
+
+        Raises `TransientDeliveryError` when a later try may succeed (429, network, 5xx).
+        """
         ...
 
     async def notify_admins(self, text: str) -> None:
@@ -238,7 +247,7 @@ class Deliverer:
         index = 0
         while index < len(items) and not round_.stopped:
             item = items[index]
-            post = to_post(item)
+            post = to_post(item, images=view.images)
             delivery_id = await round_.reserve(Reservation(dest, post.article_id, post.summary_id))
             if delivery_id is None:
                 index += 1

@@ -11,8 +11,11 @@ def web_url(url: str | None) -> str | None:
     return url if url and url.startswith(("http://", "https://")) else None
 
 
-def to_post(item: SummaryItem) -> Post:
-    """One post per summarized article; text fields stay unescaped until an adapter renders them."""
+def to_post(item: SummaryItem, *, images: bool = True) -> Post:
+    """One post per summarized article; text fields stay unescaped until an adapter renders them.
+
+    `images=False` (a chat that turned pictures off) leaves the article's picture out.
+    """
     return Post(
         article_id=item.article_id,
         summary_id=item.summary_id,
@@ -22,4 +25,5 @@ def to_post(item: SummaryItem) -> Post:
         summary=item.summary,
         language=item.language,
         published=item.published,
+        image_url=web_url(item.image_url) if images else None,
     )

@@ -48,11 +48,7 @@ class QuestionAnswering:
             raise UserError("error.not_an_article")
         question = question.strip()
         if not question:
-            return Reply(
-                text=t("ask.prompt", caller.language),
-                prompt_question=True,
-                article_id=thread.article_id,
-            )
+            return self.prompt(caller, thread.article_id)
         try:
             async with self.context.inference:
                 answer = await asyncio.to_thread(
@@ -83,6 +79,12 @@ class QuestionAnswering:
             )
         )
 
+    def prompt(self, caller: Caller, article_id: int) -> Reply:
+        """Asks the reader to type a question about the article; the reply to it is the question."""
+        return Reply(
+            text=t("ask.prompt", caller.language), prompt_question=True, article_id=article_id
+        )
+
     async def _thread(self, dest: Destination, message_id: str) -> Thread | None:
         conversation = await self.context.store.messages.conversation(dest, str(message_id))
         if conversation is None:
@@ -90,7 +92,7 @@ class QuestionAnswering:
         row = conversation.article
         return Thread(
             article_id=row.id,
-            article=Article(text=row.text, title=row.title, language=row.language, id=str(row.id)),
+            article=row.as_summarizer_article(),
             title=row.title,
             url=web_url(row.url),
             history=tuple(Turn(turn.question, turn.answer) for turn in conversation.history),

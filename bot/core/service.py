@@ -6,24 +6,38 @@ A thin dispatcher: permissions from the command table, the work in the feature m
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from bot.config import Config
 from bot.core.admin import Admin
 from bot.core.commands import COMMANDS, find_command
 from bot.core.context import CoreContext
 from bot.core.delivery import Deliverer, Sender
+from bot.core.outbox import Outbox, respond
 from bot.core.qa import QuestionAnswering
-from bot.core.subscriptions import Subscriptions
-from bot.core.summary import SummaryCommand
-from bot.core.types import AnswerView, Caller, Destination, RepliedMessage, Reply
+from bot.core.subscriptions import SubscriptionCommands
+from bot.core.summary_command import SummaryCommand
+from bot.core.types import Caller, Destination, RepliedMessage, Reply
 from bot.errors import DatabaseUnavailable, UserError
 from bot.i18n import t
 from bot.sections import ChannelConfig
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Caller, str, RepliedMessage | None, Destination | None], Awaitable[Reply]]
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One command as the handlers see it: who, the argument text, the replied message, the target."""
+
+    caller: Caller
+    args: str
+    replied: RepliedMessage | None
+    target: Destination | None
+
+
+Handler = Callable[[Request], Awaitable[Reply]]
 
 
 class Core:
@@ -33,7 +47,7 @@ class Core:
         self,
         context: CoreContext,
         *,
-        subscriptions: Subscriptions,
+        subscriptions: SubscriptionCommands,
         delivery: Deliverer,
         summary: SummaryCommand,
         qa: QuestionAnswering,
@@ -48,16 +62,17 @@ class Core:
         self._handlers: dict[str, Handler] = {
             "start": self._start,
             "help": self._help,
-            "subscribe": lambda c, a, r, d: self.subscriptions.subscribe(c, a, d),
-            "unsubscribe": lambda c, a, r, d: self.subscriptions.unsubscribe(c, a, d),
-            "subscriptions": lambda c, a, r, d: self.subscriptions.list(c, d),
-            "summary": lambda c, a, r, d: self.summary.run(c, a, r),
-            "ask": lambda c, a, r, d: self.qa.ask(c, a, r),
-            "schedule": lambda c, a, r, d: self.admin.schedule(c, a, d),
-            "sources": lambda c, a, r, d: self.admin.sources(c),
-            "status": lambda c, a, r, d: self.admin.status(c),
-            "pause": lambda c, a, r, d: self.admin.set_paused(c, True),
-            "resume": lambda c, a, r, d: self.admin.set_paused(c, False),
+            "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe,
+            "subscriptions": self._subscriptions,
+            "pictures": self._pictures,
+            "summary": self._summary,
+            "ask": self._ask,
+            "schedule": self._schedule,
+            "sources": self._sources,
+            "status": self._status,
+            "pause": self._pause,
+            "resume": self._resume,
         }
         missing = {spec.name for spec in COMMANDS} ^ set(self._handlers)
         if missing:
@@ -80,8 +95,13 @@ class Core:
         replied: RepliedMessage | None = None,
         *,
         target: Destination | None = None,
+        out: Outbox | None = None,
     ) -> Reply:
-        """Runs one command; `target` is a channel the adapter resolved (and checked rights in)."""
+        """Runs one command and sends its reply through `out`, recording what was said.
+
+        `target` is a channel the adapter resolved (and checked rights in); without `out` the
+        reply is only returned (the console subscribing itself at start).
+        """
         spec = find_command(name)
         if spec is None:
             raise UserError("error.unknown_command", command=name)
@@ -94,49 +114,34 @@ class Core:
             caller.destination.platform,
             caller.destination.chat_id,
         )
-        try:
-            return await self._handlers[spec.name](caller, args, replied, target)
-        except DatabaseUnavailable:
-            raise UserError("error.store_unavailable") from None
+        with _outage_as_reader_error():
+            reply = await self._handlers[spec.name](Request(caller, args, replied, target))
+            await self._send(reply, out, replied)
+        return reply
 
-    async def ask(self, caller: Caller, question: str, replied: RepliedMessage | None) -> Reply:
-        """A follow-up question replying to a post or an earlier answer."""
-        try:
-            return await self.qa.ask(caller, question, replied)
-        except DatabaseUnavailable:
-            raise UserError("error.store_unavailable") from None
-
-    async def record_message(
+    async def ask(
         self,
-        dest: Destination,
-        message_id: str,
-        article_id: int,
-        parent_message_id: str | None = None,
-        question: str | None = None,
-        answer: str | None = None,
-    ) -> None:
-        """Adapters call this after sending a post or an answer, so replies to it find the article."""
-        await self.context.store.messages.record(
-            dest,
-            str(message_id),
-            article_id,
-            parent_message_id=None if parent_message_id is None else str(parent_message_id),
-            question=question,
-            answer=answer,
-        )
+        caller: Caller,
+        question: str,
+        replied: RepliedMessage | None,
+        out: Outbox | None = None,
+    ) -> Reply:
+        """A follow-up question replying to a post or an earlier answer, answered through `out`."""
+        with _outage_as_reader_error():
+            reply = await self.qa.ask(caller, question, replied)
+            await self._send(reply, out, replied)
+        return reply
 
-    async def record_answer(
-        self, dest: Destination, message_id: str, answer: AnswerView, replied: RepliedMessage | None
+    async def prompt(
+        self, caller: Caller, article_id: int, post: RepliedMessage, out: Outbox
     ) -> None:
-        """A message carrying this turn of the conversation: replies to it continue from here."""
-        await self.record_message(
-            dest,
-            message_id,
-            answer.article_id,
-            parent_message_id=replied.message_id if replied else None,
-            question=answer.question,
-            answer=answer.answer,
-        )
+        """The «ask» button under a post: asks the reader to type a question on its article."""
+        with _outage_as_reader_error():
+            await self._send(self.qa.prompt(caller, article_id), out, post)
+
+    async def _send(self, reply: Reply, out: Outbox | None, replied: RepliedMessage | None) -> None:
+        if out is not None:
+            await respond(self.context.store.messages, reply, out, replied)
 
     async def deliver_new(self, sender: Sender) -> int:
         """Immediate subscriptions of `sender.platform` get their new summaries; returns posts sent."""
@@ -151,14 +156,6 @@ class Core:
     ) -> list[int]:
         """Config channels become config subscriptions (at start and on reload)."""
         return await self.subscriptions.sync_config_channels(platform, channels)
-
-    async def digest_schedules(self) -> list[tuple[int, str, str]]:
-        """(subscription id, platform, schedule) of every active digest subscription."""
-        views = await self.context.store.subscriptions.active(immediate=False)
-        return [(view.id, view.destination.platform, view.schedule) for view in views]
-
-    async def is_paused(self, platform: str) -> bool:
-        return await self.delivery.is_paused(platform)
 
     def help_text(self, caller: Caller) -> str:
         """Every command with its arguments and description; admin ones only for bot admins."""
@@ -177,12 +174,53 @@ class Core:
         lines.append(t("help.footer", language))
         return "\n".join(lines)
 
-    async def _start(
-        self, caller: Caller, args: str, replied: RepliedMessage | None, target: Destination | None
-    ) -> Reply:
-        return Reply(text=t("start.welcome", caller.language) + "\n\n" + self.help_text(caller))
+    # -- the command table's handlers: one request in, one reply out ---------------------------
 
-    async def _help(
-        self, caller: Caller, args: str, replied: RepliedMessage | None, target: Destination | None
-    ) -> Reply:
-        return Reply(text=self.help_text(caller))
+    async def _start(self, request: Request) -> Reply:
+        language = request.caller.language
+        return Reply(text=t("start.welcome", language) + "\n\n" + self.help_text(request.caller))
+
+    async def _help(self, request: Request) -> Reply:
+        return Reply(text=self.help_text(request.caller))
+
+    async def _subscribe(self, request: Request) -> Reply:
+        return await self.subscriptions.subscribe(request.caller, request.args, request.target)
+
+    async def _unsubscribe(self, request: Request) -> Reply:
+        return await self.subscriptions.unsubscribe(request.caller, request.args, request.target)
+
+    async def _subscriptions(self, request: Request) -> Reply:
+        return await self.subscriptions.list(request.caller, request.target)
+
+    async def _pictures(self, request: Request) -> Reply:
+        return await self.subscriptions.pictures(request.caller, request.args, request.target)
+
+    async def _summary(self, request: Request) -> Reply:
+        return await self.summary.run(request.caller, request.args, request.replied)
+
+    async def _ask(self, request: Request) -> Reply:
+        return await self.qa.ask(request.caller, request.args, request.replied)
+
+    async def _schedule(self, request: Request) -> Reply:
+        return await self.admin.schedule(request.caller, request.args, request.target)
+
+    async def _sources(self, request: Request) -> Reply:
+        return await self.admin.sources(request.caller)
+
+    async def _status(self, request: Request) -> Reply:
+        return await self.admin.status(request.caller)
+
+    async def _pause(self, request: Request) -> Reply:
+        return await self.admin.set_paused(request.caller, True)
+
+    async def _resume(self, request: Request) -> Reply:
+        return await self.admin.set_paused(request.caller, False)
+
+
+@contextmanager
+def _outage_as_reader_error() -> Iterator[None]:
+    """A store outage while answering becomes a short localized reply, not an apology."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise UserError("error.store_unavailable") from None

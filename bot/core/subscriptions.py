@@ -1,4 +1,4 @@
-"""Who receives what: /subscribe, /unsubscribe, /subscriptions, a chat's schedule, config channels."""
+"""Who receives what: /subscribe, /unsubscribe, /subscriptions, /pictures, config channels."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from bot.store import IMMEDIATE, ConfigChannel, Subscription
 
 log = logging.getLogger(__name__)
 
+# `/pictures` arguments, in both catalog languages; anything else is a usage error
+PICTURES_SWITCH = {"on": True, "تشغيل": True, "off": False, "إيقاف": False, "ايقاف": False}
 
-class Subscriptions:
+
+class SubscriptionCommands:
     """The subscription commands; permissions checked here, once for every platform."""
 
     def __init__(self, context: CoreContext) -> None:
@@ -68,17 +71,12 @@ class Subscriptions:
         dest = target or caller.destination
         self.context.require_manager(caller, dest)
         names = self.parse_sources(args)
-        view = await self.context.store.subscriptions.unsubscribe(
-            dest, names, self.context.source_names()
-        )
-        if view is None:
-            raise UserError("error.not_subscribed")
-        log.info(
-            "subscription %s at %s:%s unsubscribed from %s",
-            view.id,
-            dest.platform,
-            dest.chat_id,
-            names or "all",
+        view = _changed(
+            await self.context.store.subscriptions.unsubscribe(
+                dest, names, self.context.source_names()
+            ),
+            f"unsubscribed from {', '.join(names) or 'all'}",
+            caller,
         )
         if not view.active:
             return Reply(text=t("unsubscribe.done_all", caller.language))
@@ -107,6 +105,33 @@ class Subscriptions:
             return Reply(text=t("subscriptions.none", caller.language))
         return Reply(text="\n".join([t("subscriptions.header", caller.language), *lines]))
 
+    async def pictures(self, caller: Caller, args: str, target: Destination | None) -> Reply:
+        """`/pictures on|off` switches the chat's pictures; alone, it shows the switch."""
+        dest = target or caller.destination
+        word = args.strip().lower()
+        if not word:
+            view = await self.context.store.subscriptions.find(dest)
+            if view is None or not view.active:
+                raise UserError("error.not_subscribed")
+            return self._pictures_reply(view, caller.language)
+        self.context.require_manager(caller, dest)
+        if word not in PICTURES_SWITCH:
+            raise UserError("error.pictures_usage")
+        switch = PICTURES_SWITCH[word]
+        view = _changed(
+            await self.context.store.subscriptions.set_images(dest, switch),
+            f"pictures {'on' if switch else 'off'}",
+            caller,
+        )
+        return self._pictures_reply(view, caller.language)
+
+    def _pictures_reply(self, view: Subscription, language: str) -> Reply:
+        """The chat's switch; "on" says so when the platform's config keeps pictures off anyway."""
+        if not view.images:
+            return Reply(text=t("pictures.off", language))
+        allowed = self.context.config.post_images(view.destination.platform)
+        return Reply(text=t("pictures.on" if allowed else "pictures.on_config_off", language))
+
     def _line(self, view: Subscription, language: str) -> str:
         return t(
             "subscriptions.line",
@@ -127,3 +152,19 @@ class Subscriptions:
         )
         log.info("config channels on %s synced: subscriptions %s", platform, ids)
         return ids
+
+
+def _changed(view: Subscription | None, change: str, caller: Caller) -> Subscription:
+    """The subscription a command changed, logged; no active one there is the reader's error."""
+    if view is None:
+        raise UserError("error.not_subscribed")
+    dest = view.destination
+    log.info(
+        "subscription %s at %s:%s %s by user %s",
+        view.id,
+        dest.platform,
+        dest.chat_id,
+        change,
+        caller.user_id,
+    )
+    return view

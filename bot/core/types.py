@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from bot.store.types import ChatKind, Destination
 
@@ -35,8 +36,21 @@ class RepliedMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class PostSource:
+    """Another source that reported a post's story: untrusted text, escaped only by adapters."""
+
+    source: str
+    title: str
+    url: str | None  # its article's page; a web (http/https) URL only, else None
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
-    """One summary ready to render: untrusted text fields, escaped only by adapters."""
+    """One summary ready to render: untrusted text fields, escaped only by adapters.
+
+    A story's post is its first article's; `also` lists the story's other sources, which
+    adapters show as an «also:» line (up to `stories.max_listed_sources`, "+N more" past it).
+    """
 
     article_id: int
     summary_id: int
@@ -46,6 +60,17 @@ class Post:
     summary: str
     language: str | None
     published: datetime | None
+    image_url: str | None = None  # the article's lead picture; an http(s) URL only
+    also: tuple[PostSource, ...] = ()  # the story's other sources, in the order they joined
+    story_id: int | None = None
+
+
+class EditOutcome(StrEnum):
+    """What became of editing a sent post; no outcome ever turns into a second post."""
+
+    EDITED = "edited"
+    UNCHANGED = "unchanged"  # the post already showed this (Telegram's "message is not modified")
+    GONE = "gone"  # deleted, too old or refused for good: stop editing it, never re-post
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +102,9 @@ __all__ = [
     "Caller",
     "ChatKind",
     "Destination",
+    "EditOutcome",
     "Post",
+    "PostSource",
     "RepliedMessage",
     "Reply",
 ]

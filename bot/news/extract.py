@@ -13,6 +13,7 @@ from bot.errors import FetchError
 from bot.news.canonical import canonical_url
 from bot.news.encoding import decode_document
 from bot.news.http import FetchResult
+from bot.news.images import page_image
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class ExtractedPage:
     author: str | None
     published: datetime | None
     language: str | None
+    image_url: str | None = None  # the page's lead picture (og:image, twitter:image, ...)
 
 
 def extract_page(html: str, url: str) -> ExtractedPage | None:
@@ -49,6 +51,7 @@ def extract_page(html: str, url: str) -> ExtractedPage | None:
         author=document.author or None,
         published=_date(document.date),
         language=document.language or None,
+        image_url=page_image(html, url, found=document.image),
     )
 
 

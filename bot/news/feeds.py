@@ -12,6 +12,7 @@ import feedparser
 
 from bot.errors import FetchError
 from bot.news.canonical import canonical_url
+from bot.news.images import feed_image
 from summarizer.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class FeedItem:
     text: str
     author: str | None
     published: datetime | None
+    image_url: str | None = None  # the item's lead picture (media:content, thumbnail, enclosure)
 
     @property
     def is_teaser(self) -> bool:
@@ -53,7 +55,7 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str) -> list[Fee
     """Feed entries, oldest first; raises FetchError when the bytes are no readable feed."""
     headers = {"content-type": content_type or "application/xml", "content-location": base_url}
     parsed = feedparser.parse(body, response_headers=headers)
-    items = [item for entry in parsed.entries if (item := _item(entry)) is not None]
+    items = [item for entry in parsed.entries if (item := _item(entry, base_url)) is not None]
     if not items and (parsed.bozo or not parsed.version):
         problem = parsed.get("bozo_exception") or "no feed entries"
         raise FetchError(f"not a readable feed: {problem}")
@@ -66,7 +68,7 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str) -> list[Fee
     return sorted(reversed(items), key=lambda item: item.published or _UNDATED)
 
 
-def _item(entry: Any) -> FeedItem | None:
+def _item(entry: Any, base_url: str) -> FeedItem | None:
     link = entry.get("link")
     title = clean_text(entry.get("title", "") or "")
     text = clean_text(_longest_text(entry))
@@ -79,6 +81,7 @@ def _item(entry: Any) -> FeedItem | None:
         text=text,
         author=entry.get("author") or None,
         published=_published(entry),
+        image_url=feed_image(entry, base_url),
     )
 
 

@@ -21,6 +21,7 @@ class ArticleData:
     language: str | None = None
     author: str | None = None
     published: datetime | None = None
+    image_url: str | None = None  # the lead picture's absolute http(s) URL, when there is one
 
     @property
     def content_hash(self) -> str:

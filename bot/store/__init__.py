@@ -12,10 +12,13 @@ from typing import Any
 from bot.store.articles import Articles
 from bot.store.db import Database
 from bot.store.deliveries import Deliveries
+from bot.store.events import SummaryEvents
 from bot.store.messages import Messages
+from bot.store.requests import SummaryRequests
 from bot.store.schedules import Schedules
 from bot.store.settings import Settings
 from bot.store.sources import Sources
+from bot.store.stories import Stories, StoryCandidate, StoryLedger, StoryMember
 from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
 from bot.store.types import (
     IMMEDIATE,
@@ -28,12 +31,13 @@ from bot.store.types import (
     NewSummary,
     Origin,
     PendingArticle,
+    ReadyRequest,
     ScheduleTarget,
     SourceState,
     StoredArticle,
+    StoredTurn,
     Subscription,
     SummaryItem,
-    Turn,
 )
 
 
@@ -43,12 +47,15 @@ class Store:
     def __init__(self, url: str) -> None:
         self.db = Database(url)
         self.sources = Sources(self.db)
-        self.articles = Articles(self.db)
+        self.summary_events = SummaryEvents(self.db)
+        self.articles = Articles(self.db, self.summary_events)
         self.subscriptions = Subscriptions(self.db)
         self.deliveries = Deliveries(self.db)
         self.messages = Messages(self.db)
+        self.summary_requests = SummaryRequests(self.db)
         self.schedules = Schedules(self.db)
         self.settings = Settings(self.db)
+        self.stories = Stories(self.db)
 
     @property
     def safe_url(self) -> str:
@@ -93,11 +100,15 @@ __all__ = [
     "NewSummary",
     "Origin",
     "PendingArticle",
+    "ReadyRequest",
     "ScheduleTarget",
     "SourceState",
     "Store",
     "StoredArticle",
+    "StoryCandidate",
+    "StoryLedger",
+    "StoryMember",
     "Subscription",
     "SummaryItem",
-    "Turn",
+    "StoredTurn",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.news.types import ArticleData
 from bot.store.db import Database
+from bot.store.events import SummaryEvents
 from bot.store.models import Article, Source, Summary
 from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryItem, aware
 
@@ -18,8 +19,9 @@ from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryIt
 class Articles:
     """Stored articles and their summaries."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: SummaryEvents) -> None:
         self._db = db
+        self._events = events
 
     async def unknown(self, keys: Sequence[tuple[str | None, str | None]]) -> list[bool]:
         """For each (url, guid) of a feed's items: True when no stored article has either."""
@@ -36,16 +38,6 @@ class Articles:
     async def get(self, article_id: int) -> StoredArticle | None:
         return await self._db.run(load_article, article_id)
 
-    async def count_unsummarized(self) -> int:
-        """How many articles wait for a summary (for the progress bar)."""
-        return await self._db.run(_count_unsummarized)
-
-    async def unsummarized(
-        self, limit: int, *, exclude: Collection[int] = ()
-    ) -> list[PendingArticle]:
-        """Articles with no summary yet, oldest first: the summarizer's work queue."""
-        return await self._db.run(_unsummarized, limit, list(exclude))
-
     async def unsummarized_ids(self, *, fetched_before: datetime, limit: int = 500) -> list[int]:
         """Ids of articles fetched before then with no summary yet, oldest first (the sweeper)."""
         return await self._db.run(_unsummarized_ids, fetched_before, limit)
@@ -55,12 +47,14 @@ class Articles:
         return await self._db.run(_pending, list(ids))
 
     async def add_summaries(self, summaries: Sequence[NewSummary]) -> list[int]:
-        """Stores summaries; one per (article, model): an existing one is skipped, not doubled."""
-        return await self._db.run(_add_summaries, list(summaries))
+        """Stores summaries; one per (article, model): an existing one is skipped, not doubled.
 
-    async def newest_summary_id(self) -> int | None:
-        """The id of the most recently stored summary (a cheap "anything new?")."""
-        return await self._db.run(_newest_summary_id)
+        New ones are announced (`SummaryEvents`): that starts the delivery rounds.
+        """
+        ids = await self._db.run(_add_summaries, list(summaries), self._events.announce)
+        if ids:
+            await self._events.stored()
+        return ids
 
     async def latest_summaries(self, limit: int) -> list[SummaryItem]:
         """The most recently published (or fetched) summarized articles, newest first."""
@@ -89,6 +83,7 @@ def insert_article(session: Session, source_id: int | None, data: ArticleData) -
         language=data.language,
         author=data.author,
         published_at=data.published,
+        image_url=data.image_url,
     )
     session.add(article)
     session.flush()
@@ -118,6 +113,7 @@ def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
         published=aware(article.published_at) if article.published_at else None,
         summary=summary.text,
         summarized_at=aware(summary.created_at) if summary.created_at else None,
+        image_url=article.image_url,
     )
 
 
@@ -166,23 +162,17 @@ def load_article(session: Session, article_id: int) -> StoredArticle | None:
     if row is None:
         return None
     return StoredArticle(
-        id=row.id, title=row.title, text=row.text, url=row.url, language=row.language
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        url=row.url,
+        language=row.language,
+        image_url=row.image_url,
     )
 
 
 def _unsummarized_query() -> Select[tuple[Article]]:
     return select(Article).where(~exists().where(Summary.article_id == Article.id))
-
-
-def _count_unsummarized(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(_unsummarized_query().subquery())) or 0
-
-
-def _unsummarized(session: Session, limit: int, exclude: list[int]) -> list[PendingArticle]:
-    query = _unsummarized_query().order_by(Article.id).limit(limit)
-    if exclude:
-        query = query.where(Article.id.not_in(exclude))
-    return [_pending_of(article) for article in session.scalars(query)]
 
 
 def _unsummarized_ids(session: Session, fetched_before: datetime, limit: int) -> list[int]:
@@ -203,7 +193,9 @@ def _pending_of(article: Article) -> PendingArticle:
     )
 
 
-def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:
+def _add_summaries(
+    session: Session, summaries: list[NewSummary], announce: Callable[[Session], None]
+) -> list[int]:
     ids = []
     for new in summaries:
         existing = session.scalar(
@@ -226,11 +218,9 @@ def _add_summaries(session: Session, summaries: list[NewSummary]) -> list[int]:
         except IntegrityError:
             continue
         ids.append(row.id)
+    if ids:
+        announce(session)
     return ids
-
-
-def _newest_summary_id(session: Session) -> int | None:
-    return session.scalar(select(func.max(Summary.id)))
 
 
 def _latest(session: Session, limit: int) -> list[SummaryItem]:

@@ -1,7 +1,9 @@
 """The database handle: one pooled engine, migrated at open, that expects the database to fail.
 
-Every store call is one transaction run on a worker thread (`Database.run`), so the event loop
-never blocks on SQL. A connection-level failure (server restarted, failover, connection
+Every store call is one transaction run on one of the store's own threads (`Database.run`), so
+the event loop never blocks on SQL. There are no more of those threads than pooled connections:
+a burst of calls queues for a thread, where nothing times out, and a thread that runs always
+finds a connection free (a wait for one would end in the pool's timeout, read as an outage). A connection-level failure (server restarted, failover, connection
 dropped, SQLite locked or disk full) is retried briefly, then raised as `DatabaseUnavailable`;
 the outage is logged once when it starts and once when it ends, not once per query.
 """
@@ -9,10 +11,13 @@ the outage is logged once when it starts and once when it ends, not once per que
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -47,6 +52,10 @@ RETRY_DELAYS = (0.1, 0.4)  # seconds before each retry of a call that hit a conn
 CONNECT_TIMEOUT = 5  # seconds; a dead server must not hang a command or a delivery round
 SQLITE_BUSY_TIMEOUT = 30
 MIGRATION_LOCK = 0x6B68756C  # "khul": the advisory lock key that serializes migrations
+# The store's threads, and as many pooled connections; the overflow serves `call` from threads
+# of others (summarizer batches, job runners) without taking a connection from the store's own.
+STORE_THREADS = 8
+POOL_OVERFLOW = 8
 
 
 def is_outage(error: BaseException) -> bool:
@@ -71,10 +80,11 @@ class Database:
         self._down_since: float | None = None
         self._recovery_hooks: list[Callable[[], Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="store")
         try:
             upgrade(self.engine)
         except SQLAlchemyError as error:
-            self.engine.dispose()
+            self.close()
             if is_outage(error):
                 raise DatabaseUnavailable(
                     f"cannot reach the database {self.safe_url}: {_first_line(error)}"
@@ -108,9 +118,11 @@ class Database:
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Runs `fn(session, ...)` in one committed transaction on a worker thread."""
+        """Runs `fn(session, ...)` in one committed transaction on one of the store's threads."""
         self._loop = asyncio.get_running_loop()
-        return await asyncio.to_thread(self.call, fn, *args, **kwargs)
+        context = contextvars.copy_context()  # as `asyncio.to_thread` does
+        call = functools.partial(context.run, self.call, fn, *args, **kwargs)
+        return await self._loop.run_in_executor(self._threads, call)
 
     def call(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -185,7 +197,8 @@ class Database:
             asyncio.run_coroutine_threadsafe(call_each(self._recovery_hooks), self._loop)
 
     def close(self) -> None:
-        """Releases every pooled connection."""
+        """Waits for the calls running on the store's threads, then releases every connection."""
+        self._threads.shutdown(wait=True, cancel_futures=True)
         self.engine.dispose()
 
 
@@ -213,7 +226,13 @@ def _create_engine(url: str) -> Engine:
             connect_args = {"connect_timeout": CONNECT_TIMEOUT, "options": "-c timezone=UTC"}
         try:
             # pre-ping: connections a restarted server dropped are replaced at checkout
-            return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+            return create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=STORE_THREADS,
+                max_overflow=POOL_OVERFLOW,
+                connect_args=connect_args,
+            )
         except ImportError as error:
             raise StoreError(
                 f"storage.url {parsed.render_as_string()} needs its driver ({error.name}): "

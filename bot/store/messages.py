@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.store.articles import load_article
 from bot.store.db import Database
 from bot.store.models import Message
-from bot.store.types import Conversation, Destination, Turn
+from bot.store.types import Conversation, Destination, StoredTurn
 
 MAX_CHAIN = 20  # turns kept for multi-turn questions; also stops a cycle in bad data
 
@@ -23,18 +23,16 @@ class Messages:
 
     async def record(
         self,
-        dest: Destination,
-        message_id: str,
+        sent: Sequence[tuple[Destination, str]],
         article_id: int,
         *,
         parent_message_id: str | None = None,
         question: str | None = None,
         answer: str | None = None,
     ) -> None:
-        """Records (or re-records, after an edit) a post or an answer the bot sent."""
-        await self._db.run(
-            put_message, dest, message_id, article_id, parent_message_id, question, answer
-        )
+        """Records the messages one post, prompt or answer became, in one transaction: a reply
+        may arrive as soon as the last one shows, so the rows must follow right after it."""
+        await self._db.run(_put_messages, sent, article_id, parent_message_id, question, answer)
 
     async def conversation(self, dest: Destination, message_id: str) -> Conversation | None:
         """The article behind a bot message and the turns leading to it; None if not the bot's."""
@@ -60,6 +58,18 @@ def put_message(
     row.answer = answer
 
 
+def _put_messages(
+    session: Session,
+    sent: Sequence[tuple[Destination, str]],
+    article_id: int,
+    parent_message_id: str | None,
+    question: str | None,
+    answer: str | None,
+) -> None:
+    for dest, message_id in sent:
+        put_message(session, dest, message_id, article_id, parent_message_id, question, answer)
+
+
 def _find(session: Session, platform: str, chat_id: str, message_id: str) -> Message | None:
     return session.scalar(
         select(Message).where(
@@ -77,11 +87,11 @@ def _conversation(session: Session, dest: Destination, message_id: str) -> Conve
     article = load_article(session, message.article_id)
     if article is None:
         return None
-    chain: list[Turn] = []
+    chain: list[StoredTurn] = []
     current: Message | None = message
     while current is not None and len(chain) < MAX_CHAIN:
         if current.question is not None:
-            chain.append(Turn(question=current.question, answer=current.answer or ""))
+            chain.append(StoredTurn(question=current.question, answer=current.answer or ""))
         if current.parent_message_id is None:
             break
         current = _find(session, current.platform, current.chat_id, current.parent_message_id)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.types import utcnow
@@ -32,6 +43,17 @@ class Source(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)  # by repeated failures
 
 
+class Story(Base):
+    """Articles that report one event (ADR 016): posted once, edited as sources join."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The first article's publication time (fetch time when unknown): the window counts from it.
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Article(Base):
     """A stored article; canonical URL, GUID and content hash each identify it for dedup."""
 
@@ -47,7 +69,15 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    image_url: Mapped[str | None] = mapped_column(Text)  # the lead picture, an http(s) URL
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    # The order articles got their story in, across processes: a watermark for other matchers.
+    story_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The article's sentence vector (little-endian float32) and the model that made it: a
+    # changed backend re-embeds rather than comparing vectors of two spaces.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(Text)
 
 
 class Summary(Base):
@@ -86,6 +116,9 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Subscribing never floods a chat with the backlog: only articles fetched after this are due.
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The chat's pictures switch (/pictures): off, its posts are text only; on, they show the
+    # article's picture wherever the platform's `images` config lets posts carry one.
+    images: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Delivery(Base):
@@ -105,6 +138,22 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SummaryRequest(Base):
+    """A reader's `/summary <url>` that outlived its wait: post the summary there once stored."""
+
+    __tablename__ = "summary_requests"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(16))  # ChatKind of the destination
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Message(Base):

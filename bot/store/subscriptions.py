@@ -76,6 +76,10 @@ class Subscriptions:
         """The chat's new schedule (an override the file can undo, for config channels)."""
         return await self._db.run(_set_schedule, dest, schedule, user_id)
 
+    async def set_images(self, dest: Destination, images: bool) -> Subscription | None:
+        """Turns the chat's pictures on or off; None when it has no active subscription."""
+        return await self._db.run(_set_images, dest, images)
+
     async def sync_config_channels(
         self, platform: str, channels: Sequence[ConfigChannel], language: str
     ) -> list[int]:
@@ -94,6 +98,7 @@ def snapshot(row: Row) -> Subscription:
         origin=Origin(row.origin),
         since=row.since,
         deactivated_reason=row.deactivated_reason,
+        images=row.images,
     )
 
 
@@ -216,6 +221,14 @@ def _set_schedule(session: Session, dest: Destination, schedule: str, user_id: s
         )
     row.schedule = schedule
     return row.id
+
+
+def _set_images(session: Session, dest: Destination, images: bool) -> Subscription | None:
+    row = _find(session, dest)
+    if row is None or not row.active:
+        return None
+    row.images = images
+    return snapshot(row)
 
 
 def _sync_channels(

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from summarizer.types import Article as SummarizerArticle
+
 
 class ChatKind(StrEnum):
     """What kind of place a destination is; decides permissions and the post language."""
@@ -84,16 +86,19 @@ class PendingArticle:
     text: str
     language: str | None
 
+    def as_summarizer_article(self) -> SummarizerArticle:
+        """The article as the summarizer library takes it, to summarize or to answer from."""
+        return SummarizerArticle(
+            text=self.text, title=self.title, language=self.language, id=str(self.id)
+        )
+
 
 @dataclass(frozen=True, slots=True)
-class StoredArticle:
+class StoredArticle(PendingArticle):
     """An article as stored: what a question about it is answered from."""
 
-    id: int
-    title: str
-    text: str
     url: str | None
-    language: str | None
+    image_url: str | None = None  # the lead picture found when the article was read
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,17 @@ class SummaryItem:
     published: datetime | None
     summary: str
     summarized_at: datetime | None = None  # when the summary was stored (delivery lag)
+    image_url: str | None = None  # the article's lead picture
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyRequest:
+    """A reader's summary request whose article is summarized: post `item` at `destination`."""
+
+    id: int
+    destination: Destination
+    language: str
+    item: SummaryItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +151,7 @@ class Subscription:
     origin: Origin
     since: datetime
     deactivated_reason: str | None
+    images: bool = True  # off: posts here carry no picture, whatever the platform's config says
 
     @property
     def immediate(self) -> bool:
@@ -154,7 +171,7 @@ class DeliveryRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
+class StoredTurn:
     """One question and answer of a conversation about an article."""
 
     question: str
@@ -166,7 +183,7 @@ class Conversation:
     """The article a bot message belongs to, and the turns asked about it so far, oldest first."""
 
     article: StoredArticle
-    history: tuple[Turn, ...]
+    history: tuple[StoredTurn, ...]
 
 
 def aware(moment: datetime) -> datetime:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.composition import build_core
 from bot.config import Config, parse_config
-from bot.core import Caller, Core, Destination, Post
+from bot.core import AnswerView, Caller, Core, Destination, Post, SentMessage
 from bot.errors import FetchError, UnsafeURLError
 from bot.store import Store
 from bot.store.models import Article, Source, Summary
@@ -86,6 +86,7 @@ def add_article(
     published_at: datetime | None = None,
     summary: str | None = "ملخص",
     url: str | None = None,
+    image_url: str | None = None,
 ) -> int:
     """Stores an article (and its source and summary) the way the pipeline would."""
     with store.db.session() as session:
@@ -103,6 +104,7 @@ def add_article(
             language="ar",
             fetched_at=fetched_at or now() + timedelta(seconds=1),
             published_at=published_at,
+            image_url=image_url,
         )
         session.add(article)
         session.flush()
@@ -130,11 +132,11 @@ class FakePipeline:
             raise FetchError(url)
         return self.urls[url]
 
-    async def summarize_pending(self) -> list[int]:
+    async def summarize_articles(self, article_ids: Sequence[int]) -> list[int]:
         self.summarized += 1
         created = []
         with self.store.db.session() as session:
-            for article in session.query(Article).all():
+            for article in session.query(Article).filter(Article.id.in_(article_ids)).all():
                 if not session.query(Summary).filter_by(article_id=article.id).count():
                     summary = Summary(
                         article_id=article.id, backend="fake", model="m", text="ملخص جديد"
@@ -174,6 +176,42 @@ class FakeSender:
 
     def titles(self, chat_id: str | None = None) -> list[str]:
         return [post.title for dest, post, _ in self.sent if chat_id in (None, dest.chat_id)]
+
+
+@dataclass
+class FakeOutbox:
+    """The reply seam: what the core sent into one chat; message ids count up from 100."""
+
+    dest: Destination
+    texts: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+    posts: dict[str, Post] = field(default_factory=dict)  # message id -> post
+    answers: dict[str, AnswerView] = field(default_factory=dict)  # message id -> answer
+    counter: int = 99
+
+    async def send_text(self, text: str) -> None:
+        self.texts.append(text)
+
+    async def send_prompt(self, text: str) -> list[SentMessage]:
+        self.prompts.append(text)
+        return [self._next()]
+
+    async def send_post(self, post: Post) -> SentMessage:
+        sent = self._next()
+        self.posts[sent.message_id] = post
+        return sent
+
+    async def send_answer(self, answer: AnswerView) -> list[SentMessage]:
+        sent = self._next()
+        self.answers[sent.message_id] = answer
+        return [sent]
+
+    def last_id(self) -> str:
+        return str(self.counter)
+
+    def _next(self) -> SentMessage:
+        self.counter += 1
+        return SentMessage(self.dest, str(self.counter))
 
 
 @dataclass

@@ -8,6 +8,7 @@ import pytest
 
 from bot.core import Caller, Destination
 from bot.errors import UserError
+from bot.flow.triggers import digest_schedules
 from bot.sections import ChannelConfig
 from bot.store.models import ScheduleOverride, Source
 from tests.core.conftest import ADMIN, add_article, group, private
@@ -117,26 +118,26 @@ async def test_group_member_cannot_change_the_chat_schedule(core):
     assert caught.value.key == "error.chat_admin_only"
 
 
-async def test_chat_schedule_back_to_immediate(core, rescheduled):
+async def test_chat_schedule_back_to_immediate(core, store, rescheduled):
     caller = private("7", "en")
     await core.handle("subscribe", caller, "")
     await core.handle("schedule", caller, "chat 0 9 * * *")
     reply = await core.handle("schedule", caller, "chat immediate")
     assert rescheduled.calls[-1][2] == "immediate" and "as articles come in" in reply.text
-    assert await core.digest_schedules() == []
+    assert await digest_schedules(store) == {}
 
 
-async def test_admin_schedule_of_config_channel_holds_until_the_file_changes(core):
+async def test_admin_schedule_of_config_channel_holds_until_the_file_changes(core, store):
     channel = Destination("telegram", "@news", "", "channel")
     admin = private(ADMIN)
     await core.sync_config_channels("telegram", [ChannelConfig(chat="@news")])
     await core.handle("schedule", admin, "chat 0 8 * * *", target=channel)
     await core.sync_config_channels("telegram", [ChannelConfig(chat="@news")])
-    assert [schedule for _, _, schedule in await core.digest_schedules()] == ["0 8 * * *"]
+    assert list((await digest_schedules(store)).values()) == ["0 8 * * *"]
     await core.sync_config_channels(
         "telegram", [ChannelConfig(chat="@news", schedule="0 20 * * *")]
     )
-    assert [schedule for _, _, schedule in await core.digest_schedules()] == ["0 20 * * *"]
+    assert list((await digest_schedules(store)).values()) == ["0 20 * * *"]
 
 
 async def test_unknown_command(core):

@@ -13,6 +13,7 @@ from bot.core import (
     DestinationMigrated,
     TransientDeliveryError,
 )
+from bot.flow.triggers import digest_schedules
 from bot.store import Store
 from bot.store.models import Delivery, Message
 from tests.core.conftest import ADMIN, FakeSender, add_article, group, now, private
@@ -126,7 +127,7 @@ async def test_pause_and_resume_persist_across_restart(core, make_core, store, s
     await core.handle("pause", admin)
     add_article(store, "alpha", "a1")
     restarted = make_core(store)
-    assert await restarted.is_paused("telegram")
+    assert await store.settings.is_paused("telegram")
     assert await restarted.deliver_new(sender) == 0
     assert await restarted.deliver_new(FakeSender(platform="discord")) == 0
     await restarted.handle("resume", admin)
@@ -163,5 +164,5 @@ async def test_digest_of_other_platform_or_unknown_id_sends_nothing(core, store,
     await core.handle("subscribe", private("7"), "")
     await core.handle("schedule", private("7"), "chat 30m")
     add_article(store, "alpha", "a1")
-    ((subscription_id, _, _),) = await core.digest_schedules()
+    (subscription_id,) = await digest_schedules(store)
     assert await core.deliver_digest(FakeSender(platform="discord"), subscription_id) == 0

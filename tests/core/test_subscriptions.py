@@ -8,6 +8,7 @@ import pytest
 
 from bot.core import Caller, Destination
 from bot.errors import UserError
+from bot.flow.triggers import digest_schedules
 from bot.sections import ChannelConfig
 from tests.core.conftest import ADMIN, add_article, group, now, private
 
@@ -131,8 +132,9 @@ async def test_config_channels_sync_and_removal(core, store, sender):
     assert await core.deliver_new(sender) == 0
 
 
-async def test_config_digest_channel_is_listed_for_the_scheduler(core):
+async def test_config_digest_channel_is_listed_for_the_scheduler(core, store):
     ids = await core.sync_config_channels(
         "discord", [ChannelConfig(chat="555", schedule="0 9 * * *")]
     )
-    assert await core.digest_schedules() == [(ids[0], "discord", "0 9 * * *")]
+    assert await digest_schedules(store) == {ids[0]: "0 9 * * *"}
+    assert (await store.subscriptions.get(ids[0])).destination.platform == "discord"

@@ -128,6 +128,16 @@ async def test_subscribe_a_forum_through_the_channel_option(bot: DiscordStack) -
     assert str(FORUM_CHANNEL_ID) in texts(listed)
 
 
+async def test_pictures_registers_its_switch_and_turns_them_off(bot: DiscordStack) -> None:
+    [sync] = bot.fake.calls("PUT", rf"/applications/{APP_ID}/commands")
+    pictures = next(command for command in sync.body if command["name"] == "pictures")
+    assert [option["name"] for option in pictures["options"]] == ["state", "channel"]
+    await bot.command("subscribe", admin=True)
+    done = await bot.command("pictures", {"state": "off"}, admin=True)
+    assert texts(done) == said("pictures.off")
+    assert texts(await bot.command("pictures")) == said("pictures.off")
+
+
 @pytest.mark.parametrize("name", ["sources", "status", "pause", "resume"])
 async def test_admin_commands_refuse_members_without_manage_server(
     bot: DiscordStack, name: str
@@ -147,7 +157,7 @@ async def test_a_member_listed_in_admins_discord_needs_no_manage_server(
 
 async def test_admin_commands_work_with_manage_server(bot: DiscordStack) -> None:
     assert texts(await bot.command("pause", admin=True)) == said("pause.done")
-    assert await bot.core.is_paused("discord")
+    assert await bot.store.settings.is_paused("discord")
     assert texts(await bot.command("resume", admin=True)) == said("resume.done")
     assert "local" in texts(await bot.command("sources", admin=True))
     assert texts(await bot.command("status", admin=True)).startswith(

@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.discord.adapter import RATE_LIMIT_PATIENCE_S
 from bot.adapters.discord.embeds import source_colour
 from bot.core import Destination, Post
+from bot.flow.triggers import digest_schedules
 from bot.i18n import t
 from tests.discord.conftest import NEWS_LATER as NEWS
 from tests.discord.conftest import DiscordStack, StackFactory, make_config, write_article
@@ -65,8 +66,8 @@ async def test_a_digest_channel_gets_its_pending_summaries_on_schedule(bot: Disc
     await subscribed_with_news(bot)
     await bot.command("schedule", {"schedule": "chat 0 9 * * *"}, admin=True)
     assert await bot.core.deliver_new(bot.adapter.sender) == 0  # digests wait for their time
-    [(subscription_id, platform, _)] = await bot.core.digest_schedules()
-    assert platform == "discord"
+    [subscription_id] = await digest_schedules(bot.store)
+    assert (await bot.store.subscriptions.get(subscription_id)).destination.platform == "discord"
     assert await bot.core.deliver_digest(bot.adapter.sender, subscription_id) == 1
     assert len(bot.fake.sent(TEXT_CHANNEL_ID)) == 1
 

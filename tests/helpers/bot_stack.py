@@ -11,6 +11,8 @@ from typing import Any
 from bot.composition import open_services
 from bot.config import Config
 from bot.core import Core
+from bot.flow import Flow, tasks
+from bot.flow.local import LocalEngine
 from bot.pipeline import Pipeline
 from bot.store import Store
 
@@ -43,8 +45,8 @@ class CoreStack:
     closers: list[Closer]
 
     async def fetch(self) -> list[int]:
-        """Runs the pipeline over the local source: new summary ids."""
-        return await self.pipeline.run_once()
+        """Fetches every enabled source and summarizes, as `khulasa run` does: new summary ids."""
+        return await run_flow(self.config, self.store, self.pipeline, self.core)
 
     async def stop(self) -> None:
         """Closes newest first, so the adapter goes before the store it writes to; idempotent."""
@@ -53,10 +55,21 @@ class CoreStack:
         self.closers.clear()
 
 
+async def run_flow(config: Config, store: Store, pipeline: Pipeline, core: Core) -> list[int]:
+    """The fetch and summarize tasks of every enabled source, run to completion in process."""
+    before = {item.summary_id for item in await store.articles.oldest_summaries()}
+    engine = LocalEngine(Flow(config, store, pipeline, core))
+    for source in config.sources:
+        if source.enabled:
+            await engine.defer(tasks.fetch, source=source.name)
+    await engine.run_until_idle()
+    after = await store.articles.oldest_summaries()
+    return [item.summary_id for item in after if item.summary_id not in before]
+
+
 async def start_core(config: Config) -> tuple[Store, Pipeline, Core, list[Closer]]:
     """Store, pipeline and a started core, wired by the composition root, with their closer."""
     opened = AsyncExitStack()
     services = await opened.enter_async_context(open_services(config))
     await services.core.start()
-    await services.scheduler.apply(config)  # jobs known, not started: tests run them directly
     return services.store, services.pipeline, services.core, [opened.aclose]

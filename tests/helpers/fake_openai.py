@@ -1,8 +1,9 @@
-"""A fake OpenAI-compatible chat endpoint on 127.0.0.1: records requests, plays scripted replies."""
+"""A fake OpenAI-compatible endpoint on 127.0.0.1: chat and embeddings; records requests."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import socket
 from collections import deque
@@ -65,12 +66,23 @@ class RecordedRequest:
     body: dict[str, Any]
 
 
+EMBEDDING_DIM = 8
+
+
+def fake_embedding(text: str) -> list[float]:
+    """The fake's vector of a text: a fixed function of its bytes, so equal texts embed equal."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return [byte / 255 - 0.5 for byte in digest[:EMBEDDING_DIM]]
+
+
 class FakeOpenAI:
-    """Serves `POST /v1/chat/completions`; replies come from the queue in order."""
+    """Serves `POST /v1/chat/completions` (replies from the queue in order) and
+    `POST /v1/embeddings` (`fake_embedding` of each input, or the next scripted Status)."""
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._replies: deque[Reply] = deque()
+        self._embedding_failures: deque[Status] = deque()
         self._released = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -78,6 +90,25 @@ class FakeOpenAI:
     def enqueue(self, *replies: Reply) -> None:
         """Scripts the next replies."""
         self._replies.extend(replies)
+
+    def fail_embeddings(self, *statuses: Status) -> None:
+        """The next embeddings requests answer these statuses instead of vectors."""
+        self._embedding_failures.extend(statuses)
+
+    async def _embeddings(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        self.requests.append(
+            RecordedRequest(path=request.path, headers=dict(request.headers), body=body)
+        )
+        if self._embedding_failures:
+            status = self._embedding_failures.popleft()
+            return web.json_response({"error": {"message": "scripted failure"}}, status=status.code)
+        inputs = [body["input"]] if isinstance(body["input"], str) else body["input"]
+        data = [
+            {"object": "embedding", "index": index, "embedding": fake_embedding(text)}
+            for index, text in reversed(list(enumerate(inputs)))  # order is the client's job
+        ]
+        return web.json_response({"object": "list", "data": data, "model": body["model"]})
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(
@@ -114,6 +145,7 @@ class FakeOpenAI:
         """Listens on a free loopback port; returns the base URL clients should use."""
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -1,6 +1,7 @@
 """A fake Bot API server on 127.0.0.1: real python-telegram-bot traffic, recorded and checked.
 
-It answers with Telegram's JSON envelopes, checks every HTML message the way Telegram does,
+It answers with Telegram's JSON envelopes, checks every HTML message and caption the way
+Telegram does (photos are sent by URL; `refuse_photo` makes Telegram's fetch of one fail),
 serves updates pushed by a test through long-polled getUpdates (a getUpdates arriving while a
 long poll waits ends that one with 409 Conflict, as Telegram does), and injects failures
 (429, 400, 403, dropped connections before or after the work is done, slow answers) for the
@@ -19,8 +20,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_request import FileField
 
-from tests.helpers.telegram_html import MAX_CAPTION_UTF16, TextRejected, check_message
+from tests.helpers.telegram_faults import (
+    BAD_REQUEST,
+    BLOCKED,
+    CONFLICT,
+    EDIT_NOT_FOUND,
+    KICKED,
+    NOT_MODIFIED,
+    PHOTO_UNREACHABLE,
+    WRONG_PHOTO_URL,
+    Delay,
+    Drop,
+    Fail,
+    Fault,
+    migrated_to,
+    retry_after,
+)
+from tests.helpers.telegram_html import (
+    MAX_CAPTION_UTF16,
+    MAX_TEXT_UTF16,
+    TextRejected,
+    check_message,
+)
 
 LONG_POLL_CAP_S = 0.2  # getUpdates never holds a test longer than this
 BOT_ID = 777000
@@ -47,60 +70,6 @@ _MEMBER_RIGHTS = (
     "can_promote_members can_change_info can_invite_users can_post_stories can_edit_stories "
     "can_delete_stories can_post_messages can_edit_messages"
 ).split()
-
-
-@dataclass(frozen=True)
-class Fail:
-    """An error envelope: Telegram's error_code, description and optional parameters."""
-
-    error_code: int
-    description: str
-    parameters: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Closes the connection without an answer: the client sees a network error.
-
-    With `after_sending`, the method runs first (the message exists, as when Telegram sent it
-    and only its answer was lost); the call is then recorded as successful.
-    """
-
-    after_sending: bool = False
-
-
-@dataclass(frozen=True)
-class Delay:
-    """Answers normally after `seconds` (longer than the client's read timeout = a timeout)."""
-
-    seconds: float
-
-
-Fault = Fail | Drop | Delay
-
-
-def retry_after(seconds: int) -> Fail:
-    """A 429 flood-control answer."""
-    return Fail(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
-
-
-def migrated_to(new_chat_id: int) -> Fail:
-    """The 400 Telegram sends to a group that became a supergroup."""
-    return Fail(
-        400,
-        "Bad Request: group chat was upgraded to a supergroup chat",
-        {"migrate_to_chat_id": new_chat_id},
-    )
-
-
-BLOCKED = Fail(403, "Forbidden: bot was blocked by the user")
-KICKED = Fail(403, "Forbidden: bot was kicked from the channel chat")
-BAD_REQUEST = Fail(400, "Bad Request: chat not found")
-CONFLICT = Fail(
-    409,
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running",
-)
 
 
 @dataclass
@@ -132,6 +101,8 @@ class FakeTelegram:
     members: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) -> status
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     rejected: list[Call] = field(default_factory=list)  # 400s for bad text: tests assert none
+    refused_photos: dict[str, Fail] = field(default_factory=dict)  # photo URL -> Telegram's 400
+    photos: dict[tuple[int, int], str] = field(default_factory=dict)  # message -> photo URL
 
     def __post_init__(self) -> None:
         self._updates: deque[dict[str, Any]] = deque()
@@ -188,6 +159,10 @@ class FakeTelegram:
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         """The next `times` calls of `method` get `fault` instead of their answer."""
         self._faults[method].extend([fault] * times)
+
+    def refuse_photo(self, url: str, fail: Fail = PHOTO_UNREACHABLE) -> None:
+        """Telegram will not use this photo URL: sendPhoto with it answers `fail`."""
+        self.refused_photos[url] = fail
 
     def add_chat(
         self, chat_id: int, kind: str, *, title: str | None = None, username: str | None = None
@@ -250,6 +225,13 @@ class FakeTelegram:
     def sent_texts(self, chat_id: int) -> list[str]:
         """Plain texts of the bot's messages in a chat, oldest first."""
         return [call.result["text"] for call in self.calls_of("sendMessage", chat_id=chat_id)]
+
+    def sent_photos(self, chat_id: int) -> list[tuple[str, str]]:
+        """(photo URL, plain caption) of the bot's photos in a chat, oldest first."""
+        return [
+            (call.params["photo"], call.result.get("caption", ""))
+            for call in self.calls_of("sendPhoto", chat_id=chat_id)
+        ]
 
     async def wait_for(self, predicate: Callable[[], Any], within: float = 5.0) -> Any:
         """Waits until predicate() is truthy (re-checked after every call); returns its value."""
@@ -373,24 +355,55 @@ class FakeTelegram:
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params["chat_id"])
-        plain = self._checked_text(params)
+        plain = self._checked("sendMessage", params, "text", MAX_TEXT_UTF16)
         message = self._new_message(chat["id"], self.bot_user, plain)
-        if "inline_keyboard" in params.get(
-            "reply_markup", {}
-        ):  # Telegram echoes only inline keyboards
-            message["reply_markup"] = params["reply_markup"]
-        reply = params.get("reply_parameters") or {}
-        if "message_id" in reply:
-            message["reply_to_message"] = self.messages.get((chat["id"], int(reply["message_id"])))
+        self._echo(message, params)
+        return message
+
+    def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params["chat_id"])
+        photo = params.get("photo")
+        if isinstance(photo, FileField):
+            source = f"upload:{photo.filename}"
+        elif isinstance(photo, str) and photo.startswith(("http://", "https://")):
+            source = photo
+        else:  # neither a URL nor a file id this bot was ever given
+            raise _Failure(WRONG_PHOTO_URL)
+        if source in self.refused_photos:
+            raise _Failure(self.refused_photos[source])
+        caption = self._caption("sendPhoto", params)
+        message = self._new_message(chat["id"], self.bot_user, "")
+        del message["text"]
+        message["photo"] = [_photo_size(message["message_id"], side) for side in (90, 800)]
+        if caption:
+            message["caption"] = caption
+        self.photos[(chat["id"], message["message_id"])] = source
+        self._echo(message, params)
         return message
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(params["chat_id"])
-        key = (chat["id"], int(params["message_id"]))
-        if key not in self.messages:
-            raise _Failure(Fail(400, "Bad Request: message to edit not found"))
-        self.messages[key]["text"] = self._checked_text(params)
-        return self.messages[key]
+        message = self._edited(params)
+        if "text" not in message:
+            raise _Failure(Fail(400, "Bad Request: there is no text in the message to edit"))
+        plain = self._checked("editMessageText", params, "text", MAX_TEXT_UTF16)
+        preview = params.get("link_preview_options")
+        if (plain, preview) == (message["text"], message.get("link_preview_options")):
+            self._unchanged(message, params)
+        message["text"] = plain
+        message.pop("link_preview_options", None)
+        return self._touched(message, params)
+
+    def _api_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._edited(params)
+        if "photo" not in message:
+            raise _Failure(Fail(400, "Bad Request: there is no caption in the message to edit"))
+        caption = self._caption("editMessageCaption", params)
+        if caption == message.get("caption", ""):
+            self._unchanged(message, params)
+        message.pop("caption", None)
+        if caption:
+            message["caption"] = caption
+        return self._touched(message, params)
 
     def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         gifts = dict.fromkeys(
@@ -472,22 +485,72 @@ class FakeTelegram:
             raise _Failure(BAD_REQUEST)
         return found
 
-    def _checked_text(self, params: dict[str, Any]) -> str:
+    def _checked(self, method: str, params: dict[str, Any], name: str, limit: int) -> str:
+        """The plain text of a message's text or caption, or Telegram's 400 for it."""
         html_mode = str(params.get("parse_mode", "")).upper() == "HTML"
-        limit = MAX_CAPTION_UTF16 if "caption" in params else 4096
+        what = "message caption" if name == "caption" else "message"
         try:
-            return check_message(
-                params.get("text", params.get("caption", "")), html_mode=html_mode, limit=limit
-            )
+            return check_message(params.get(name, ""), html_mode=html_mode, limit=limit, what=what)
         except TextRejected as error:
-            self.rejected.append(Call("sendMessage", params, time.monotonic(), ok=False))
+            self.rejected.append(Call(method, params, time.monotonic(), ok=False))
             raise _Failure(Fail(400, str(error))) from None
+
+    def _caption(self, method: str, params: dict[str, Any]) -> str:
+        """A caption is optional; one that is there is checked as strictly as a text."""
+        if not params.get("caption"):
+            return ""
+        return self._checked(method, params, "caption", MAX_CAPTION_UTF16)
+
+    def _echo(self, message: dict[str, Any], params: dict[str, Any]) -> None:
+        """What Telegram echoes of a send: inline keyboards, the reply, the preview options."""
+        if "inline_keyboard" in params.get("reply_markup", {}):
+            message["reply_markup"] = params["reply_markup"]
+        reply = params.get("reply_parameters") or {}
+        if "message_id" in reply:
+            key = (message["chat"]["id"], int(reply["message_id"]))
+            message["reply_to_message"] = self.messages.get(key)
+        if "link_preview_options" in params:
+            message["link_preview_options"] = params["link_preview_options"]
+
+    def _edited(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot message an edit names, or Telegram's 400."""
+        chat = self._chat(params["chat_id"])
+        message = self.messages.get((chat["id"], int(params["message_id"])))
+        if message is None or message.get("from", self.bot_user) != self.bot_user:
+            raise _Failure(EDIT_NOT_FOUND)
+        return message
+
+    @staticmethod
+    def _unchanged(message: dict[str, Any], params: dict[str, Any]) -> None:
+        """An edit to the same content and keyboard: Telegram's "message is not modified".
+
+        An edit without `reply_markup` removes the inline keyboard, as on Telegram.
+        """
+        if params.get("reply_markup") == message.get("reply_markup"):
+            raise _Failure(NOT_MODIFIED)
+
+    def _touched(self, message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        """An edited message as Telegram returns it: new keyboard and preview, an edit date."""
+        message.pop("reply_markup", None)
+        self._echo(message, {k: v for k, v in params.items() if k != "reply_parameters"})
+        message["edit_date"] = int(time.time())
+        return message
 
 
 class _Failure(Exception):
     def __init__(self, fail: Fail) -> None:
         super().__init__(fail.description)
         self.fail = fail
+
+
+def _photo_size(message_id: int, side: int) -> dict[str, Any]:
+    """One of the sizes Telegram stores a sent photo in."""
+    return {
+        "file_id": f"photo-{message_id}-{side}",
+        "file_unique_id": f"p{message_id}x{side}",
+        "width": side,
+        "height": side * 9 // 16,
+    }
 
 
 def _decode(form: Any) -> dict[str, Any]:
@@ -501,3 +564,27 @@ def user(user_id: int, language_code: str | None = "ar", name: str = "Reader") -
     if language_code:
         data["language_code"] = language_code
     return data
+
+
+__all__ = [  # the faults are re-exported: tests import them from here
+    "BAD_REQUEST",
+    "BLOCKED",
+    "BOT_ID",
+    "BOT_USERNAME",
+    "CONFLICT",
+    "Call",
+    "Delay",
+    "Drop",
+    "EDIT_NOT_FOUND",
+    "Fail",
+    "FakeTelegram",
+    "Fault",
+    "KICKED",
+    "LONG_POLL_CAP_S",
+    "NOT_MODIFIED",
+    "PHOTO_UNREACHABLE",
+    "WRONG_PHOTO_URL",
+    "migrated_to",
+    "retry_after",
+    "user",
+]

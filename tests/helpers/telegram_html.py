@@ -96,8 +96,13 @@ class TextRejected(ValueError):
     """Telegram's 400 description for a message text it refuses."""
 
 
-def check_message(text: str, *, html_mode: bool, limit: int = MAX_TEXT_UTF16) -> str:
-    """Parses and measures the text as sendMessage does; returns the plain text or raises."""
+def check_message(
+    text: str, *, html_mode: bool, limit: int = MAX_TEXT_UTF16, what: str = "message"
+) -> str:
+    """Parses and measures the text as sendMessage does; returns the plain text or raises.
+
+    `what` names the part in the length error: "message", or "message caption" for captions.
+    """
     try:
         plain = parse_html(text) if html_mode else text
     except EntityError as error:
@@ -105,5 +110,5 @@ def check_message(text: str, *, html_mode: bool, limit: int = MAX_TEXT_UTF16) ->
     if not plain.strip():
         raise TextRejected("Bad Request: message text is empty")
     if utf16_len(plain) > limit:
-        raise TextRejected("Bad Request: message is too long")
+        raise TextRejected(f"Bad Request: {what} is too long")
     return plain

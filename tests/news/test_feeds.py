@@ -115,7 +115,7 @@ async def test_malformed_xml_fails_that_source_only(feeds, make_config, open_pip
         with pytest.raises(FetchError, match="not a readable feed"):
             await pipeline.fetch_source(config.sources[0])
         with caplog.at_level(logging.WARNING, logger="bot.pipeline"):
-            ids = await pipeline.fetch_all()
+            ids = [i for s in config.sources for i in await pipeline.fetch_source_logged(s)]
     assert len(ids) == 2
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and warnings[0].startswith("source bad:")
@@ -188,7 +188,8 @@ async def test_iso_8859_6_declared_only_in_the_http_header_comes_out_as_arabic(
     )
     config = make_config(sources=[source("iso", url), source("iso-page", page_url)])
     async with open_pipeline(config) as pipeline:
-        await pipeline.fetch_all()
+        for each in config.sources:
+            await pipeline.fetch_source_logged(each)
         feed_article, page_article = articles(pipeline)
     assert feed_article.title == "هاتف ذكي جديد بمعالج موفر للطاقة"
     assert SAMPLE_AR in feed_article.text and SAMPLE_AR in page_article.text

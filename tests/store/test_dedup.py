@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.composition import open_services
 from bot.news.canonical import canonical_url
 from bot.news.types import ArticleData
 from bot.store import NewSummary, Store
+from tests.helpers.bot_stack import run_flow
 
 
 @pytest.mark.parametrize(
@@ -55,14 +57,14 @@ async def test_a_summary_is_unique_per_article_and_model(store):
     assert len(await store.articles.add_summaries([new, other])) == 1
 
 
-@pytest.mark.usefixtures("database_url")  # make_config puts the pipeline on it
-async def test_a_restart_refetches_resummarizes_nothing(feeds, make_config, open_pipeline):
+@pytest.mark.usefixtures("database_url")  # make_config puts the services on it
+async def test_a_restart_refetches_resummarizes_nothing(feeds, make_config):
     url = feeds.serve_file("/rss2.xml", "rss2.xml", etag='"v1"')
     config = make_config(sources=[{"name": "rss", "url": url}])
-    async with open_pipeline(config) as pipeline:
-        first = await pipeline.run_once()
-    async with open_pipeline(config) as restarted:
-        second = await restarted.run_once()
+    async with open_services(config) as services:
+        first = await run_flow(config, services.store, services.pipeline, services.core)
+    async with open_services(config) as restarted:
+        second = await run_flow(config, restarted.store, restarted.pipeline, restarted.core)
         summaries = await restarted.store.articles.oldest_summaries()
     assert (len(first), second, len(summaries)) == (2, [], 2)
     assert feeds.hits("/rss2.xml")[-1].headers["If-None-Match"] == '"v1"'

@@ -128,12 +128,15 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 def _preview_ok(call: Call) -> bool:
-    """Every message says how to preview: not at all, or only the article its button links."""
+    """Every message says how to preview: not at all, only the article its button links, or a
+    post's picture, large and above the text (ADR 017)."""
     preview = call.params.get("link_preview_options")
     rows = call.params.get("reply_markup", {}).get("inline_keyboard", [])
     links = [button["url"] for row in rows for button in row if "url" in button]
     if preview == {"is_disabled": True}:
         return True
+    if preview and preview.get("prefer_large_media") and preview.get("show_above_text"):
+        return preview.get("url", "").startswith("https://") and preview["url"] not in links
     return bool(links) and preview == {"url": links[0]}
 
 

@@ -121,6 +121,17 @@ async def test_admin_subscribes_a_channel_where_the_bot_posts(bot: BotStack) -> 
     assert "local" in listing.result["text"]
 
 
+async def test_admin_turns_a_channels_pictures_off_from_a_private_chat(bot: BotStack) -> None:
+    bot.fake.set_member(CHANNEL_ID, BOT_ID, "administrator")
+    await bot.say(ADMIN_ID, ADMIN, f"/subscribe @{CHANNEL_NAME}")
+    [done] = await bot.say(ADMIN_ID, ADMIN, f"/pictures @{CHANNEL_NAME} off")
+    assert done.result["text"] == said("pictures.off", "ar")
+    [state] = await bot.say(ADMIN_ID, ADMIN, f"/pictures @{CHANNEL_NAME}")
+    assert state.result["text"] == said("pictures.off", "ar")
+    [own] = await bot.say(ADMIN_ID, ADMIN, "/pictures")  # the admin's own chat has none
+    assert own.result["text"] == said("error.not_subscribed", "ar")
+
+
 async def test_channel_where_the_bot_is_not_admin_is_refused(bot: BotStack) -> None:
     bot.fake.set_member(CHANNEL_ID, BOT_ID, "member")
     [refused] = await bot.say(ADMIN_ID, ADMIN, f"/subscribe @{CHANNEL_NAME}")

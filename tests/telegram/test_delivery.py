@@ -15,6 +15,7 @@ from bot.adapters.telegram.errors import delivery_errors
 from bot.core import Destination, Post
 from bot.core.delivery import TransientDeliveryError
 from bot.errors import DeliveryError
+from bot.flow.triggers import digest_schedules
 from bot.store.models import Delivery, Subscription
 from tests.helpers.fake_telegram import BLOCKED, BOT_ID, Delay, Drop, migrated_to, retry_after
 from tests.telegram.conftest import (
@@ -67,8 +68,9 @@ async def test_scheduled_digest_reaches_a_config_channel(
     )  # as `run` does
     fake.set_member(-100555, BOT_ID, "administrator")
     assert await stack.fetch()
-    [(subscription_id, platform, schedule)] = await stack.core.digest_schedules()
-    assert (platform, schedule) == ("telegram", "0 9 * * *")
+    [(subscription_id, schedule)] = (await digest_schedules(stack.store)).items()
+    view = await stack.store.subscriptions.get(subscription_id)
+    assert (view.destination.platform, schedule) == ("telegram", "0 9 * * *")
     assert await stack.core.deliver_digest(stack.adapter.sender, subscription_id) == 1
     [post] = fake.calls_of("sendMessage", chat_id=f"@{CHANNEL_NAME}")
     assert "Gemini" in post.result["text"]

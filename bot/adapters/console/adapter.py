@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Literal, Protocol, TextIO
 
-from bot.core.types import Caller, ChatKind, Destination, Post, Reply
+from bot.core.types import Caller, ChatKind, Destination, EditOutcome, Post, Reply
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,18 @@ class ConsoleSender:
 
     async def send_text(self, dest: Destination, text: str) -> str:
         return self._write(f"{text}\n")
+
+    async def edit_post(
+        self, dest: Destination, message_id: str, post: Post, language: str
+    ) -> EditOutcome:
+        """Printed text cannot change: the edit is logged, stdout (`khulasa digest`) stays as is."""
+        log.info(
+            "console post %s of story %s not reprinted: %d other sources now",
+            message_id,
+            post.story_id,
+            len(post.also),
+        )
+        return EditOutcome.UNCHANGED
 
     async def notify_admins(self, text: str) -> None:
         log.warning("admin notice: %s", text)

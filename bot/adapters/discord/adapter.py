@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from bot.adapters.discord.commands import build_commands
 from bot.adapters.discord.errors import TOKEN_ENV, rejected_token
-from bot.adapters.discord.handlers import Handlers
+from bot.adapters.discord.handlers import DiscordHandlers
 from bot.adapters.discord.sender import PLATFORM, DiscordSender
 from bot.adapters.discord.settings import DiscordConfig
 from bot.adapters.discord.shards import Shards
@@ -133,11 +133,17 @@ class DiscordAdapter:
                 self, shard_count=self.shards.count, shard_ids=list(self.shards.ids), **options
             )
         self.tree = app_commands.CommandTree(self.client)
-        self.handlers = Handlers(self.client, core, config)
+        self.handlers = DiscordHandlers(self.client, core, config)
         self.tree.error(self.handlers.on_tree_error)
         for command in build_commands(self.handlers.run_command, config.delivery.language):
             self.tree.add_command(command)
-        self._sender = DiscordSender(self.client, config.admins.of(PLATFORM), self.shards)
+        self._sender = DiscordSender(
+            self.client,
+            config.admins.of(PLATFORM),
+            self.shards,
+            images=config.post_images(PLATFORM),
+            max_listed=config.stories.max_listed_sources,
+        )
         self._task: asyncio.Task[None] | None = None
 
     @property

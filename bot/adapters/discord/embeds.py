@@ -10,9 +10,10 @@ import zlib
 
 import discord
 
-from bot.core.types import AnswerView, Post
+from bot.core.posts import web_url
+from bot.core.types import AnswerView, Post, PostSource
 from bot.i18n import t
-from bot.render import rtl_paragraph, split_text, truncate_at_sentence
+from bot.render import rtl_paragraph, sources_line, split_text, truncate_at_sentence
 
 CONTENT_MAX = 2000
 EMBED_TITLE_MAX = 256
@@ -22,6 +23,7 @@ EMBED_TOTAL_MAX = 6000  # all embeds of one message together
 THREAD_NAME_MAX = 100
 
 NO_MENTIONS = discord.AllowedMentions.none()
+_PARAGRAPH = "\n\n"
 
 
 def escape(text: str) -> str:
@@ -34,12 +36,27 @@ def source_colour(source: str) -> discord.Colour:
     return discord.Colour(zlib.crc32(source.encode("utf-8")) & 0xFFFFFF)
 
 
-def post_embed(post: Post, language: str) -> discord.Embed:
-    """A summary: linked title, summary as description, source and publication time in the footer."""
+def post_embed(
+    post: Post, language: str, picture: str | None = None, max_listed: int | None = None
+) -> discord.Embed:
+    """A summary: linked title, summary as description, source and time in the footer.
+
+    `picture` is shown as the embed's image (Discord fetches it); the text never gives way to it.
+    A story's other sources end the description as an «also:» line of masked links, up to
+    `max_listed` (`stories.max_listed_sources`) and as many as the room leaves.
+    """
     title = truncate_at_sentence(escape(post.title), EMBED_TITLE_MAX) or None
     footer = truncate_at_sentence(t("post.source", language, source=post.source), EMBED_FOOTER_MAX)
     room = min(EMBED_DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title or "") - len(footer))
     description = truncate_at_sentence(rtl_paragraph(escape(post.summary)), room)
+    also = sources_line(
+        [_source_link(source) for source in post.also],
+        language,
+        max_listed,
+        fits=lambda line: len(description) + len(_PARAGRAPH) + len(line) <= room,
+    )
+    if also:
+        description = f"{description}{_PARAGRAPH}{also}" if description else also
     embed = discord.Embed(
         title=title,
         url=post.url if title else None,
@@ -48,7 +65,19 @@ def post_embed(post: Post, language: str) -> discord.Embed:
         timestamp=post.published,
     )
     embed.set_footer(text=footer)
+    if picture:
+        embed.set_image(url=picture)
     return embed
+
+
+def _source_link(source: PostSource) -> str:
+    """One other source's name as inert markdown, a masked link to its article when on the web."""
+    name = escape(source.source.strip() or source.title.strip())
+    url = web_url(source.url)
+    if url is None:
+        return name
+    label = name.replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}]({url.replace(')', '%29').replace(' ', '%20')})"
 
 
 def answer_embed(answer: AnswerView, language: str) -> discord.Embed:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeGuard
 
@@ -12,30 +11,23 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.commands import CHANNEL_OPTION, MESSAGE_OPTION
-from bot.adapters.discord.embeds import (
-    NO_MENTIONS,
-    answer_embed,
-    escape,
-    post_embed,
-    text_chunks,
-    thread_name,
-)
+from bot.adapters.discord.embeds import NO_MENTIONS, escape
+from bot.adapters.discord.replies import MessageReplies, SlashReplies
 from bot.adapters.discord.sender import PLATFORM, destination_of
 from bot.config import Config
-from bot.core import Caller, CommandSpec, Core, Destination, RepliedMessage, Reply
+from bot.core import Caller, CommandSpec, Core, Destination, RepliedMessage
 from bot.errors import UserError
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
 
-Send = Callable[..., Awaitable[discord.Message]]
 MESSAGE_LINK = re.compile(
     r"(?:https?://)?(?:\w+\.)?discord(?:app)?\.com/channels/(?:\d+|@me)/(\d+)/(\d+)/?"
 )
 MESSAGE_ID = re.compile(r"\d{15,22}")
 
 
-class Handlers:
+class DiscordHandlers:
     """Translates interactions and messages for the core and renders what it answers."""
 
     def __init__(self, client: discord.Client, core: Core, config: Config) -> None:
@@ -61,14 +53,14 @@ class Handlers:
                 caller, values.get(MESSAGE_OPTION) or "", interaction.channel
             )
         args = values.get(spec.arg or "") or ""
-        reply = await self.core.handle(spec.name, caller, args, replied, target=target)
-        message = await self._render(interaction.followup.send, here, reply, replied)
         channel_here = interaction.channel
-        if reply.answer is not None and message is not None and self._threads_answers(channel_here):
-            # Through the channel: a followup message carries no guild, so it cannot open one.
-            await channel_here.create_thread(
-                name=thread_name(reply.answer.article_title), message=message
-            )
+        out = SlashReplies(
+            interaction.followup.send,
+            here,
+            self.language,
+            channel_here if self._threads_answers(channel_here) else None,
+        )
+        await self.core.handle(spec.name, caller, args, replied, target=target, out=out)
 
     async def on_message(self, message: discord.Message) -> None:
         """A reply to one of the bot's posts or answers is a question about that article."""
@@ -81,20 +73,15 @@ class Handlers:
         here = destination_of(message.channel)
         caller = self._caller(str(message.author.id), here, None)
         replied = RepliedMessage(str(referenced.id), referenced.content, from_bot=True)
+        out = MessageReplies(
+            message, here, self.language, threads=self._threads_answers(message.channel)
+        )
         try:
-            reply = await self.core.ask(caller, message.content, replied)
+            await self.core.ask(caller, message.content, replied, out)
         except UserError as error:
             await message.reply(
                 self._user_text(error), allowed_mentions=NO_MENTIONS, mention_author=False
             )
-            return
-        send: Send = message.reply
-        if reply.answer is not None and self._threads_answers(message.channel):
-            thread = await message.create_thread(name=thread_name(reply.answer.article_title))
-            send, here = thread.send, destination_of(thread)
-            # The question starts the thread: `/ask` there goes on from this answer.
-            await self.core.record_answer(here, str(thread.id), reply.answer, replied)
-        await self._render(send, here, reply, replied)
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -174,21 +161,3 @@ class Handlers:
 
     def _user_text(self, error: UserError) -> str:
         return escape(t(error.key, self.language, **error.params))
-
-    async def _render(
-        self, send: Send, here: Destination, reply: Reply, replied: RepliedMessage | None
-    ) -> discord.Message | None:
-        """Text, posts, answer, in that order; posts and answers recorded so replies find them."""
-        last = None
-        for chunk in text_chunks(reply.text):
-            last = await send(content=chunk, allowed_mentions=NO_MENTIONS)
-        for post in reply.posts:
-            last = await send(embed=post_embed(post, self.language), allowed_mentions=NO_MENTIONS)
-            await self.core.record_message(here, str(last.id), post.article_id)
-        answer = reply.answer
-        if answer is not None:
-            last = await send(
-                embed=answer_embed(answer, self.language), allowed_mentions=NO_MENTIONS
-            )
-            await self.core.record_answer(here, str(last.id), answer, replied)
-        return last

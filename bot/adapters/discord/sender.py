@@ -1,10 +1,15 @@
-"""The core's `Sender` on Discord: channels, threads and forums as destinations; admin DMs."""
+"""The core's `Sender` on Discord: channels, threads and forums as destinations; admin DMs.
+
+A post's picture is its embed's image; one Discord refuses is dropped and the post sent again
+without it, in the same send, so one post is still one message (ADR 017). A story's post is
+edited in place (its embed, picture kept) as sources join, never sent again.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 import discord
 
@@ -12,13 +17,20 @@ from bot.adapters.discord.embeds import NO_MENTIONS, post_embed, text_chunks, th
 from bot.adapters.discord.errors import delivery_errors
 from bot.adapters.discord.settings import PLATFORM as SPEC
 from bot.adapters.discord.shards import OtherShard, Shards
-from bot.core import DestinationForbidden, Post
-from bot.core.types import ChatKind, Destination
+from bot.core import DestinationForbidden, Post, TransientDeliveryError
+from bot.core.types import ChatKind, Destination, EditOutcome
 from bot.errors import DeliveryError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PLATFORM = SPEC.name
+INVALID_FORM_BODY = 50035  # Discord's code for a field it will not take, an embed image among them
+
+
+def refused_picture(error: discord.HTTPException) -> bool:
+    """A 400 about the message's form: nothing was posted, so sending it again cannot double."""
+    return error.status == 400 and error.code == INVALID_FORM_BODY
 
 
 def destination_of(channel: Any) -> Destination:
@@ -38,11 +50,19 @@ class DiscordSender:
     platform = PLATFORM
 
     def __init__(
-        self, client: discord.Client, admin_ids: Iterable[int], shards: Shards | None = None
+        self,
+        client: discord.Client,
+        admin_ids: Iterable[int],
+        shards: Shards | None = None,
+        *,
+        images: bool = True,
+        max_listed: int | None = None,
     ) -> None:
         self.client = client
         self.admin_ids = tuple(admin_ids)
         self.shards = shards
+        self.images = images  # discord.images, else posts.images
+        self.max_listed = max_listed  # stories.max_listed_sources; None: as many as fit
         self._guild_of: dict[int, int | None] = {}  # channel id -> guild id (None: a DM)
 
     async def serves(self, dest: Destination) -> bool:
@@ -53,17 +73,97 @@ class DiscordSender:
             return self.shards.owns_guild(await self._guild_id(dest))
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
-        """One summary; returns the id of the message replies will point at."""
-        embed = post_embed(post, language)
+        """One summary with its picture (without it if Discord refuses it); the message's id."""
         async with delivery_errors(f"post to {dest.chat_id}"):
             channel = await self._channel(dest)
-            if isinstance(channel, discord.ForumChannel):
-                created = await channel.create_thread(
-                    name=thread_name(post.title), embed=embed, allowed_mentions=NO_MENTIONS
+            return await self._embedded(
+                dest, post, language, lambda embed: self._post(channel, post, embed)
+            )
+
+    async def edit_post(
+        self, dest: Destination, message_id: str, post: Post, language: str
+    ) -> EditOutcome:
+        """Makes a sent post's embed show `post` now (its story's sources), its picture kept.
+
+        The message is edited by id through the channel, thread or forum post it was sent to,
+        with nothing fetched first. A message, thread or access that is gone (404, 403) or an
+        edit Discord refuses (4xx) is dropped; 429, 5xx and network failures are retried later.
+        Discord has no "not modified": an edit to the same embed is simply edited.
+        """
+        where = (message_id, dest.chat_id, post.story_id, len(post.also))
+        message = self.client.get_partial_messageable(self._edited_channel(dest, message_id))
+        partial = message.get_partial_message(int(message_id))
+        try:
+            async with delivery_errors(f"edit of {message_id} in {dest.chat_id}"):
+                await self._embedded(
+                    dest,
+                    post,
+                    language,
+                    lambda embed: partial.edit(embed=embed, allowed_mentions=NO_MENTIONS),
                 )
-                return str(created.message.id)
-            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-            return str(message.id)
+        except TransientDeliveryError as error:
+            log.warning(
+                "edit of post %s in channel %s of story %s (%d other sources) failed for now (%s)",
+                *where,
+                error,
+            )
+            raise
+        except (DestinationForbidden, discord.HTTPException) as error:  # 404/403, other 4xx
+            log.warning(
+                "post %s in channel %s of story %s (%d other sources) cannot be edited (%s); "
+                "dropped",
+                *where,
+                error,
+            )
+            return EditOutcome.GONE
+        log.info("edited post %s in channel %s of story %s: %d other sources", *where)
+        return EditOutcome.EDITED
+
+    @staticmethod
+    def _edited_channel(dest: Destination, message_id: str) -> int:
+        """Where a post lives: its thread, the channel, or the forum post it opened (same id)."""
+        if dest.kind is ChatKind.FORUM:
+            return int(message_id)  # a forum post's starter message has its thread's id
+        return int(dest.thread_id or dest.chat_id)
+
+    async def _embedded(
+        self,
+        dest: Destination,
+        post: Post,
+        language: str,
+        deliver: Callable[[discord.Embed], Awaitable[T]],
+    ) -> T:
+        """`deliver` with the post's embed and picture; once more without a picture Discord refuses.
+
+        A refused form (400) posted and changed nothing, so the second try cannot double a post.
+        """
+        picture = post.image_url if self.images else None
+        if picture:
+            try:
+                return await deliver(post_embed(post, language, picture, self.max_listed))
+            except discord.HTTPException as error:
+                if not refused_picture(error):
+                    raise
+                log.warning(
+                    "Discord refused picture %s of article %s in channel %s (%s); "
+                    "sending without it",
+                    picture,
+                    post.article_id,
+                    dest.chat_id,
+                    error.text,
+                )
+        return await deliver(post_embed(post, language, max_listed=self.max_listed))
+
+    @staticmethod
+    async def _post(channel: Any, post: Post, embed: discord.Embed) -> str:
+        """The embed as a message, or as a new post in a forum; the id replies point at."""
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(
+                name=thread_name(post.title), embed=embed, allowed_mentions=NO_MENTIONS
+            )
+            return str(created.message.id)
+        message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        return str(message.id)
 
     async def send_text(self, dest: Destination, text: str) -> str:
         """Localized text, split at the content limit; returns the first message's id."""

@@ -22,8 +22,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters.gate import UpdateGate
 from bot.adapters.telegram.errors import RetryPolicy
-from bot.adapters.telegram.handlers import Handlers
+from bot.adapters.telegram.handlers import TelegramHandlers
 from bot.adapters.telegram.polling import CONFLICT_GRACE_S, PollingErrors
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender
 from bot.adapters.telegram.settings import PLATFORM as SPEC
@@ -40,6 +41,10 @@ MENU_LANGUAGES = (
     ("en", "en"),
 )  # (catalog, language_code): Arabic is the default menu
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Bot API connections (PTB's default, named): a handler holds at most two at once (its reply and
+# the "typing…" refresh), so `telegram.concurrent_updates` (at most 64) never waits for one,
+# and what is left serves deliveries; a wait for a connection is the pool timeout, ADR 015.
+HTTP_CONNECTIONS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,7 @@ def build_application(
         ApplicationBuilder()
         .token(token.get_secret_value())
         .rate_limiter(rate_limiter)
+        .connection_pool_size(HTTP_CONNECTIONS)
         .connect_timeout(timeouts.connect)
         .read_timeout(timeouts.read)
         .write_timeout(timeouts.write)
@@ -98,22 +104,30 @@ def build_application(
     return builder.build()
 
 
-def register_handlers(application: Application, handlers: Handlers) -> None:
-    """Every handler, in order, from the core's command table; the error handler last."""
+def register_handlers(
+    application: Application, handlers: TelegramHandlers, gate: UpdateGate
+) -> None:
+    """Every handler, in order, from the core's command table; the error handler last.
+
+    Each runs as its own task (`block=False`: a slow command holds up no other update) behind
+    `gate`, which bounds how many run at once.
+    """
     messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
     for spec in COMMANDS:
         application.add_handler(
             CommandHandler(
-                spec.name, partial(handlers.command, spec), filters=messages, block=False
+                spec.name, gate.wrap(partial(handlers.command, spec)), filters=messages, block=False
             )
         )
     application.add_handler(
-        CallbackQueryHandler(handlers.ask_button, pattern=rf"^{ASK_PREFIX}\d+$", block=False)
+        CallbackQueryHandler(
+            gate.wrap(handlers.ask_button), pattern=rf"^{ASK_PREFIX}\d+$", block=False
+        )
     )
     application.add_handler(
         MessageHandler(
             messages & filters.TEXT & filters.REPLY & ~filters.COMMAND,
-            handlers.follow_up,
+            gate.wrap(handlers.follow_up),
             block=False,
         )
     )
@@ -154,8 +168,11 @@ class TelegramAdapter:
             config.admins.of(PLATFORM),
             retry or RetryPolicy(),
             paid_broadcast=paid,
+            images=config.post_images(PLATFORM),
+            max_listed=config.stories.max_listed_sources,
         )
-        register_handlers(self.application, Handlers(core, self._sender))
+        self._gate = UpdateGate(config.telegram.concurrent_updates, PLATFORM)
+        register_handlers(self.application, TelegramHandlers(core, self._sender), self._gate)
 
     @property
     def sender(self) -> TelegramSender:
@@ -174,12 +191,14 @@ class TelegramAdapter:
         log.info("Telegram bot @%s started", self.application.bot.username)
 
     async def stop(self) -> None:
-        """Stops receiving, lets running handlers finish, closes the HTTP clients."""
+        """Stops receiving, lets running handlers finish (the waiting are dropped), closes HTTP."""
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        self._gate.close()
         if self.application.running:
             await self.application.stop()
+        self._gate.report()
         await self.application.shutdown()
 
     async def _post_init(self) -> None:

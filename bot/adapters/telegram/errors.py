@@ -36,6 +36,11 @@ _GONE = (
     "need administrator rights",
 )
 
+_NOT_MODIFIED = "message is not modified"
+_OTHER_KIND = (
+    "there is no caption in the message to edit",
+    "there is no text in the message to edit",
+)
 
 # What httpx raises before a single byte of the request left: safe to send again.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -74,6 +79,26 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy) ->
     return await call()
 
 
+def destination_gone(error: BadRequest) -> bool:
+    """True when a 400 says the chat itself is gone or closed to us, not that our message was wrong."""
+    return any(marker in error.message.lower() for marker in _GONE)
+
+
+def not_modified(error: BadRequest) -> bool:
+    """An edit to what the message already shows: Telegram refuses it, and that is success."""
+    return _NOT_MODIFIED in error.message.lower()
+
+
+def other_kind(error: BadRequest) -> bool:
+    """An edit of the wrong kind: a caption edit of a text message, or a text edit of a photo."""
+    return any(marker in error.message.lower() for marker in _OTHER_KIND)
+
+
+def picture_refused(error: BadRequest) -> bool:
+    """A 400 to sendPhoto that a text can avoid: any but a gone chat's (photos alone may be barred)."""
+    return "photos" in error.message.lower() or not destination_gone(error)
+
+
 @contextmanager
 def delivery_errors() -> Iterator[None]:
     """Translates what Telegram said into what the core must do about the destination."""
@@ -84,7 +109,7 @@ def delivery_errors() -> Iterator[None]:
     except ChatMigrated as error:
         raise DestinationMigrated(str(error.new_chat_id)) from error
     except BadRequest as error:
-        if any(marker in error.message.lower() for marker in _GONE):
+        if destination_gone(error):
             raise DestinationForbidden(error.message) from error
         raise DeliveryError(f"Telegram refused the message: {error.message}") from error
     except RetryAfter as error:

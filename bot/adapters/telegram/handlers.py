@@ -9,14 +9,15 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import Bot, ForceReply, Message, Update
+from telegram import Bot, Message, Update
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.adapters.telegram.formatting import answer_blocks, paginate, plain_messages
+from bot.adapters.telegram.formatting import plain_messages
+from bot.adapters.telegram.replies import ChatReplies
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender, chat_ref
-from bot.core import Caller, ChatKind, CommandSpec, Core, Destination, RepliedMessage, Reply
+from bot.core import Caller, ChatKind, CommandSpec, Core, Destination, RepliedMessage
 from bot.errors import UserError
 from bot.i18n import normalize_language, t
 
@@ -86,7 +87,7 @@ async def typing(bot: Bot, dest: Destination) -> AsyncIterator[None]:
             await task
 
 
-class Handlers:
+class TelegramHandlers:
     """The callbacks PTB invokes; each translates, calls the core once, and renders its reply."""
 
     def __init__(self, core: Core, sender: TelegramSender) -> None:
@@ -102,12 +103,12 @@ class Handlers:
         args = _after_command(message.text)
         target, args = await self._channel_target(spec, caller, args, context.bot)
         replied = replied_of(message, context.bot.id)
+        out = self._replies(caller, message.message_id)
         if spec.slow:  # show typing while the core fetches, summarizes or answers
             async with typing(context.bot, caller.destination):
-                reply = await self._core.handle(spec.name, caller, args, replied, target=target)
+                await self._core.handle(spec.name, caller, args, replied, target=target, out=out)
         else:
-            reply = await self._core.handle(spec.name, caller, args, replied, target=target)
-        await self._render(caller, reply, message.message_id, replied)
+            await self._core.handle(spec.name, caller, args, replied, target=target, out=out)
 
     async def follow_up(self, update: Update, context: Context) -> None:
         """A plain-text reply to one of the bot's messages is a question about its article."""
@@ -119,8 +120,9 @@ class Handlers:
             return
         caller = await self._caller(update, context.bot)
         async with typing(context.bot, caller.destination):
-            reply = await self._core.ask(caller, message.text, replied)
-        await self._render(caller, reply, message.message_id, replied)
+            await self._core.ask(
+                caller, message.text, replied, self._replies(caller, message.message_id)
+            )
 
     async def ask_button(self, update: Update, context: Context) -> None:
         """«اسأل» under a post: a force-reply prompt tied to the post's article."""
@@ -129,8 +131,14 @@ class Handlers:
             return
         await query.answer()
         article_id = int(query.data.removeprefix(ASK_PREFIX))
-        caller = await self._caller(update, context.bot, query.message)
-        await self._prompt(caller, article_id, query.message.message_id)
+        post = query.message
+        caller = await self._caller(update, context.bot, post)
+        await self._core.prompt(
+            caller,
+            article_id,
+            RepliedMessage(str(post.message_id), from_bot=True),
+            self._replies(caller, post.message_id),
+        )
 
     async def on_error(self, update: object, context: Context) -> None:
         """Logged with its traceback first; the reader gets a localized line, never the exception."""
@@ -208,40 +216,8 @@ class Handlers:
             rest = f"{spec.target_keyword} {rest}"
         return Destination(PLATFORM, str(chat.id), kind=ChatKind.CHANNEL), rest
 
-    # -- rendering -------------------------------------------------------------------------
-
-    async def _render(
-        self, caller: Caller, reply: Reply, reply_to: int, replied: RepliedMessage | None
-    ) -> None:
-        """Text, posts and answers, in that order; posts and answers are recorded for follow-ups."""
-        dest = caller.destination
-        if reply.prompt_question and reply.article_id is not None:
-            await self._prompt(caller, reply.article_id, reply_to)
-        elif reply.text:
-            await self._sender.send_pages(dest, plain_messages(reply.text), reply_to=reply_to)
-        for post in reply.posts:
-            message_id = await self._sender.send_post(dest, post, caller.language)
-            await self._core.record_message(dest, message_id, post.article_id)
-        if reply.answer is not None:
-            answer = reply.answer
-            sent = await self._sender.send_pages(
-                dest, paginate(answer_blocks(answer, caller.language)), reply_to=reply_to
-            )
-            for message in sent:
-                await self._core.record_answer(dest, str(message.message_id), answer, replied)
-
-    async def _prompt(self, caller: Caller, article_id: int, post_message_id: int) -> None:
-        """Asks for a question with ForceReply; the prompt is recorded so the answer finds the article."""
-        dest = caller.destination
-        sent = await self._sender.send_pages(
-            dest,
-            plain_messages(t("ask.prompt", caller.language)),
-            markup=ForceReply(selective=True),
-            reply_to=post_message_id,
-        )
-        await self._core.record_message(
-            dest, str(sent[-1].message_id), article_id, parent_message_id=str(post_message_id)
-        )
+    def _replies(self, caller: Caller, reply_to: int) -> ChatReplies:
+        return ChatReplies(self._sender, caller.destination, caller.language, reply_to)
 
 
 def _after_command(text: str) -> str:

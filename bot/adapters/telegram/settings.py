@@ -6,6 +6,10 @@ from pydantic import Field
 
 from bot.sections import PlatformSection, PlatformSpec, SectionModel
 
+# A few more than the store's threads (`bot.store.db.STORE_THREADS`): while some handlers wait
+# for the database, others render and send, and none waits long for a connection.
+DEFAULT_CONCURRENT_UPDATES = 16
+
 
 class WebhookConfig(SectionModel):
     enabled: bool = False
@@ -21,6 +25,8 @@ class TelegramConfig(PlatformSection):
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     # Telegram's paid broadcasts: up to 1000 posts/s for 0.1 Star each; posts only, not replies
     allow_paid_broadcast: bool = False
+    # Updates handled at once by this process; a burst beyond it queues, untimed (ADR 015)
+    concurrent_updates: int = Field(DEFAULT_CONCURRENT_UPDATES, ge=1, le=64)
 
 
 def _secret_variables(section: PlatformSection) -> list[str]:

@@ -132,6 +132,7 @@ class FakeRest:
         self.world = world
         self.recorder = recorder
         self.failures: list[Failure] = []
+        self.refused_images: set[str] = set()  # embed image URLs answered with 400
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.interaction_channels: dict[str, int] = {}  # interaction token -> channel id
         self._gateway_url = gateway_url
@@ -145,6 +146,7 @@ class FakeRest:
             ("POST", re.compile(r"/webhooks/(\d+)/([^/]+)"), self._followup),
             ("PATCH", re.compile(r"/webhooks/(\d+)/([^/]+)/messages/@original"), self._followup),
             ("POST", re.compile(r"/channels/(\d+)/messages"), self._send),
+            ("PATCH", re.compile(r"/channels/(\d+)/messages/(\d+)"), self._edit),
             ("POST", re.compile(r"/channels/(\d+)/threads"), self._thread),
             ("POST", re.compile(r"/channels/(\d+)/messages/(\d+)/threads"), self._message_thread),
             ("GET", re.compile(r"/channels/(\d+)"), self._channel),
@@ -235,7 +237,7 @@ class FakeRest:
         interaction_id, token = match.group(1), match.group(2)
         kind = body["type"]
         data = body.get("data") or {}
-        errors = limit_errors(data) if kind == 4 else []
+        errors = self.body_errors(data) if kind == 4 else []
         if errors:
             return _form_error(errors)
         resource: dict[str, Any] = {"type": kind}
@@ -252,7 +254,7 @@ class FakeRest:
 
     async def _followup(self, request: web.Request, arg: Any) -> web.Response:
         match, body = arg
-        errors = limit_errors(body)
+        errors = self.body_errors(body)
         if errors:
             return _form_error(errors)
         channel_id = self.interaction_channels.get(match.group(2), 0)
@@ -263,10 +265,36 @@ class FakeRest:
         channel_id = int(match.group(1))
         if channel_id not in self.world.channels:
             return json_response({"message": "Unknown Channel", "code": 10003}, 404)
-        errors = limit_errors(body)
+        errors = self.body_errors(body)
         if errors:
             return _form_error(errors)
         return json_response(self.world.message_payload(channel_id, body, BOT_USER))
+
+    async def _edit(self, request: web.Request, arg: Any) -> web.Response:
+        match, body = arg
+        channel_id, message_id = int(match.group(1)), int(match.group(2))
+        if channel_id not in self.world.channels:
+            return json_response({"message": "Unknown Channel", "code": 10003}, 404)
+        message = self.world.messages.get(message_id)
+        if message is None or message["channel_id"] != str(channel_id):
+            return json_response({"message": "Unknown Message", "code": 10008}, 404)
+        if message["author"]["id"] != BOT_USER["id"]:
+            return json_response(
+                {"message": "Cannot edit a message authored by another user", "code": 50005}, 403
+            )
+        errors = self.body_errors({**message, **body})
+        if errors:
+            return _form_error(errors)
+        return json_response(self.world.edit_message(message_id, body))
+
+    def body_errors(self, body: dict[str, Any]) -> list[str]:
+        """Discord's limits, and embed images it refuses (a URL set in `refused_images`)."""
+        errors = limit_errors(body)
+        for index, embed in enumerate(body.get("embeds") or []):
+            url = (embed.get("image") or {}).get("url")
+            if url is not None and (url in self.refused_images or not _is_web_url(url)):
+                errors.append(f"embeds.{index}.image.url")
+        return errors
 
     async def _thread(self, request: web.Request, arg: Any) -> web.Response:
         match, body = arg
@@ -275,7 +303,7 @@ class FakeRest:
         if parent is None:
             return json_response({"message": "Unknown Channel", "code": 10003}, 404)
         message = body.get("message")
-        errors = limit_errors(message) if parent["type"] == FORUM and message else []
+        errors = self.body_errors(message) if parent["type"] == FORUM and message else []
         if parent["type"] == FORUM and not message:
             errors.append("message")
         if not body.get("name") or len(body["name"]) > THREAD_NAME_MAX:
@@ -326,6 +354,11 @@ class FakeRest:
         }
         self.world.channels[channel_id] = channel
         return json_response(channel)
+
+
+def _is_web_url(url: str) -> bool:
+    """Discord takes only http(s) URLs (and its own attachment:// ones) for embed images."""
+    return url.startswith(("http://", "https://", "attachment://"))
 
 
 def _form_error(errors: list[str]) -> web.Response:

@@ -95,6 +95,15 @@ class FakeDiscord:
         path = rf"/channels/{channel_id}/messages"
         return [c.body for c in self.calls("POST", path) if c.status == 200]
 
+    def edits(self, channel_id: int) -> list[dict[str, Any]]:
+        """Bodies of message edits accepted in a channel (2xx only)."""
+        path = rf"/channels/{channel_id}/messages/\d+"
+        return [c.body for c in self.calls("PATCH", path) if c.status == 200]
+
+    def images(self, channel_id: int) -> list[str]:
+        """Embed image URLs the channel's messages show now, oldest message first."""
+        return self.world.images(channel_id)
+
     async def wait_for(self, predicate: Any, limit_s: float = WAIT_S) -> Any:
         """Awaits a condition on recorded traffic; raises TimeoutError when it never holds."""
         return await self.recorder.wait_for(predicate, limit_s)
@@ -105,6 +114,10 @@ class FakeDiscord:
         return self.calls(method, pattern)
 
     # --- driving ----------------------------------------------------------------------------
+
+    def refuse_image(self, url: str) -> None:
+        """Discord will not take this embed image URL: a message using it gets 400."""
+        self.rest.refused_images.add(url)
 
     def fail(self, method: str, path: str, status: int, **options: Any) -> None:
         """Injects an error answer for the next matching request(s)."""

@@ -210,6 +210,28 @@ class World:
         self.messages[message_id] = payload
         return payload
 
+    def edit_message(self, message_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """Applies a PATCH: the fields it names replace the stored ones; the edit is stamped."""
+        payload = self.messages[message_id]
+        for key in ("content", "embeds", "components", "flags"):
+            if key in body:
+                payload[key] = body[key] if body[key] is not None else _EMPTY[key]
+        payload["edited_timestamp"] = now_iso()
+        return payload
+
+    def images(self, channel_id: int) -> list[str]:
+        """The embed image URLs of the messages now in a channel (edits applied), oldest first."""
+        return [
+            embed["image"]["url"]
+            for message in self.messages.values()
+            if message["channel_id"] == str(channel_id)
+            for embed in message["embeds"]
+            if (embed.get("image") or {}).get("url")
+        ]
+
+
+_EMPTY: dict[str, Any] = {"content": "", "embeds": [], "components": [], "flags": 0}
+
 
 def mentions_everyone(body: dict[str, Any]) -> bool:
     """Whether Discord would ping @everyone for this message body (default: parse everything)."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.core.context import CoreContext
 from bot.core.posts import to_post
-from bot.core.types import Caller, RepliedMessage, Reply
+from bot.core.types import Caller, Destination, RepliedMessage, Reply
 from bot.errors import FetchError, UnsafeURLError, UserError
 from bot.i18n import t
+from bot.store import SummaryItem
 from summarizer import Article, Summarizer
 from summarizer.errors import SummarizerError
 
@@ -22,21 +24,29 @@ MIN_TEXT_CHARS = 80  # shorter than this there is nothing to condense
 MAX_COUNT = 20
 
 
-class Pipeline(Protocol):
-    """The part of `bot.pipeline.Pipeline` that /summary needs."""
+class ArticleIntake(Protocol):
+    """What /summary needs of the news pipeline: a URL in, an article summarized."""
 
     async def fetch_url(self, url: str, *, untrusted: bool) -> int: ...
 
-    async def summarize_pending(self) -> list[int]: ...
+    async def summarize_articles(self, article_ids: Sequence[int]) -> list[int]: ...
+
+
+# Summarizes one article, or hands it to the workers: True when the outcome is final here,
+# False when the summary comes later (a job on the summarize queue).
+SummarizeArticle = Callable[[int], Awaitable[bool]]
 
 
 class SummaryCommand:
     """Decides what `/summary ARGS` means and produces posts or a summary text."""
 
-    def __init__(self, context: CoreContext, pipeline: Pipeline, summarizer: Summarizer) -> None:
+    def __init__(
+        self, context: CoreContext, pipeline: ArticleIntake, summarizer: Summarizer
+    ) -> None:
         self.context = context
         self.pipeline = pipeline
         self.summarizer = summarizer
+        self.summarize_article: SummarizeArticle = self._summarize_here
 
     async def run(self, caller: Caller, args: str, replied: RepliedMessage | None) -> Reply:
         args = args.strip()
@@ -50,7 +60,7 @@ class SummaryCommand:
                 raise UserError("error.summary_count", max=MAX_COUNT)
             return await self.latest(count, caller.language)
         if _URL.match(args):
-            return await self.summarize_url(args, caller.language)
+            return await self.summarize_url(args, caller.language, caller.destination)
         return await self.summarize_text(args, caller.language)
 
     async def latest(self, count: int, language: str) -> Reply:
@@ -59,8 +69,12 @@ class SummaryCommand:
             return Reply(text=t("summary.none", language))
         return Reply(posts=[to_post(row) for row in rows])
 
-    async def summarize_url(self, url: str, language: str) -> Reply:
-        """Fetches through the pipeline (untrusted: public addresses only); a stored article answers at once."""
+    async def summarize_url(self, url: str, language: str, destination: Destination) -> Reply:
+        """Fetches through the pipeline (untrusted: public addresses only); a stored article answers at once.
+
+        Only this article is summarized: here, or with external workers as a summarize job
+        whose summary is awaited for `delivery.summary_wait` seconds, then posted when stored.
+        """
         try:
             article_id = await self.pipeline.fetch_url(url, untrusted=True)
         except UnsafeURLError:
@@ -68,14 +82,41 @@ class SummaryCommand:
         except FetchError as error:
             log.info("reader URL not fetched: %s: %s", url, error)
             raise UserError("error.fetch_failed") from None
-        row = await self.context.store.articles.summary_of(article_id)
+        articles = self.context.store.articles
+        row = await articles.summary_of(article_id)
         if row is None:
-            await self.pipeline.summarize_pending()
-            row = await self.context.store.articles.summary_of(article_id)
+            if await self.summarize_article(article_id):
+                row = await articles.summary_of(article_id)
+            elif (row := await self._wait_for(article_id)) is None:
+                # past the wait: the next delivery round posts it here once it is stored
+                post_language = self.context.post_language(destination, language)
+                await self.context.store.summary_requests.add(
+                    destination, article_id, post_language
+                )
+                return Reply(text=t("summary.queued", language))
         if row is None:
             log.warning("article %s from %s fetched but not summarized", article_id, url)
             raise UserError("error.summary_failed")
         return Reply(posts=[to_post(row)])
+
+    async def _summarize_here(self, article_id: int) -> bool:
+        """In process: that one article, now, whatever else waits for the model."""
+        await self.pipeline.summarize_articles([article_id])
+        return True
+
+    async def _wait_for(self, article_id: int) -> SummaryItem | None:
+        """The article's summary once stored, for at most `delivery.summary_wait` seconds.
+
+        Each wait ends at a summary event (`Store.summary_events`), not on a timer.
+        """
+        articles = self.context.store.articles
+        deadline = asyncio.get_running_loop().time() + self.context.config.delivery.summary_wait
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await self.context.store.summary_events.next(within=left)
+            row = await articles.summary_of(article_id)
+            if row is not None:
+                return row
+        return None
 
     async def summarize_text(self, text: str, language: str) -> Reply:
         text = text.strip()
