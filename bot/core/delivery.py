@@ -108,6 +108,7 @@ class _Round:
         self.stopped = False  # set when the database went away mid-round
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
+        """The sender's `send_post`, waiting for one of the round's `SENDS_IN_FLIGHT` slots."""
         async with self.sending:
             return await self.sender.send_post(dest, post, language)
 
