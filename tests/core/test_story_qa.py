@@ -16,6 +16,9 @@ from tests.core.conftest import FakeAnswerer, FakeOutbox, add_article, join_stor
 DUBAI_TEXT = "وقالت مصادر إن الجهاز سيباع في دبي بسعر منخفض خلال الشهر المقبل. "
 ENGLISH_TEXT = "The startup said the model will ship to developers next quarter. "
 
+# The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).
+pytestmark = pytest.mark.usefixtures("database_url")
+
 
 class LanguageAwareAnswerer(FakeAnswerer):
     """The fake, abstaining with `other_language` when the question's script is not the article's."""

@@ -25,10 +25,14 @@ async def test_latest_with_a_count(core, store):
     assert len((await core.handle("summary", private(), "3")).posts) == 3
 
 
+STORES = pytest.mark.usefixtures("database_url")  # stories are grouped in SQL: both engines
+
+
 def hours_ago(hours: int):
     return now() - timedelta(hours=hours)
 
 
+@STORES
 async def test_latest_lists_one_post_per_story_with_its_other_sources(core, store):
     first = add_article(store, "alpha", "first", published_at=hours_ago(4))
     alone = add_article(store, "alpha", "alone", published_at=hours_ago(3))
@@ -44,6 +48,7 @@ async def test_latest_lists_one_post_per_story_with_its_other_sources(core, stor
     assert reply.posts[1].also == ()
 
 
+@STORES
 async def test_the_count_counts_stories_not_articles(core, store):
     first = add_article(store, "alpha", "first", published_at=hours_ago(3))
     second = add_article(store, "beta", "second", published_at=hours_ago(2))
@@ -53,6 +58,7 @@ async def test_the_count_counts_stories_not_articles(core, store):
     assert [post.title for post in reply.posts] == ["first", "older"]
 
 
+@STORES
 async def test_a_story_lists_each_other_source_once(core, store):
     ids = [
         add_article(store, source, title, published_at=hours_ago(hours))
@@ -68,6 +74,7 @@ async def test_a_story_lists_each_other_source_once(core, store):
     assert post.title == "a1" and [also.title for also in post.also] == ["b1"]
 
 
+@STORES
 async def test_a_story_whose_first_article_has_no_summary_shows_its_first_summarized_one(
     core, store
 ):
