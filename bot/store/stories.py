@@ -1,4 +1,5 @@
-"""Stories: which articles report one event, their stored vectors, and the assignment lock.
+"""Stories: which articles report one event, their stored vectors, the assignment lock, and
+what readers see of them (`latest` for /summary, `summarized_articles` for questions).
 
 Matching happens in the process's memory (`summarizer.stories.StoryMatcher`); the store keeps
 the outcome. `arrange(plan)` runs a whole matching round in one transaction that holds the
