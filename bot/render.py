@@ -151,3 +151,10 @@ def _sources_line(listed: Sequence[str], more: int, language: str) -> str:
     if not more:
         return t("post.also", language, sources=sources)
     return t("post.also_more", language, sources=sources, count=more)
+
+
+def quote_text(text: str, source: str, language: str) -> str:
+    """A quoted sentence, then «— source: X» on its own line when its source is known."""
+    if not source.strip():
+        return text
+    return f"{text}\n{t('answer.quote_source', language, source=source.strip())}"

@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from bot.cli.arguments import add_config_argument
 from bot.config import Config, load_config, resolve_config_path
 from bot.errors import UnsafeURLError, UsageError
 from bot.i18n import t
@@ -33,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--backend", choices=BACKENDS, help="default: the config's qa.backend")
     parser.add_argument("--model", help="QA model id or directory (transformers) or LLM model name")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml if present)"
-    )
+    add_config_argument(parser, optional=True)
     parser.add_argument(
         "--input", type=Path, help="JSON lines {id, question, article | article_file} (batch)"
     )

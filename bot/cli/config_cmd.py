@@ -8,6 +8,7 @@ import sys
 
 import yaml
 
+from bot.cli.arguments import add_config_argument
 from bot.config import Config, load_config, masked_dump, resolve_config_path
 from bot.platforms import PLATFORMS
 
@@ -17,9 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check-config", help="validate the config and print it with secrets masked"
     )
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.set_defaults(handler=handle)
 
 

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import add_config_argument
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -26,9 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "digest", help="fetch enabled sources once, summarize new articles, print the digest"
     )
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.add_argument("--limit", type=int, help="print at most N stories")
     parser.add_argument(
         "--all",
@@ -70,7 +69,9 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
         if show_all:  # each story once, as a destination that was never sent anything sees it
             stories = await services.core.delivery.stories(Destination(sender.platform, ""), limit)
             for story in stories:
-                await sender.send_post(destination, story_post(story), config.delivery.language)
+                await sender.send_post(
+                    destination, story_post(story.post), config.delivery.language
+                )
             return len(stories)
         return await services.core.delivery.deliver_backlog(
             sender, destination, config.delivery.language, limit

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from pathlib import Path
 
+from bot.cli.arguments import add_config_argument, add_data_argument
 from bot.cli.ask import BACKENDS, _config, _options
 
 
@@ -15,18 +15,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "eval-qa",
         help="measure a Q&A backend: answerable questions, removed paragraphs, other articles",
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        required=True,
-        help='JSON lines {"paragraphs": [...], "qas": [{"question", "paragraph", "answers"}]}',
+    add_data_argument(
+        parser, '{"paragraphs": [...], "qas": [{"question", "paragraph", "answers"}]}'
     )
     parser.add_argument("--backend", choices=BACKENDS, help="default: the config's qa.backend")
     parser.add_argument("--model", help="QA model id or directory (transformers) or LLM model name")
     parser.add_argument("--min-score", type=float, help="override qa.min_score (retrieval)")
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml if present)"
-    )
+    add_config_argument(parser, optional=True)
     parser.set_defaults(handler=handle)
 
 

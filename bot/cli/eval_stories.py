@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from bot.cli.arguments import add_data_argument
 from bot.cli.stories import add_grouping_arguments, group_file
 
 
@@ -14,12 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "eval-stories",
         help="measure story grouping: pairwise precision, recall, cross-language recall",
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        required=True,
-        help='JSON lines {"id", "text", "event", "title"?, "language"?, "published"?}',
-    )
+    add_data_argument(parser, '{"id", "text", "event", "title"?, "language"?, "published"?}')
     add_grouping_arguments(parser)
     parser.set_defaults(handler=handle)
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bot.cli.arguments import add_config_argument
 from bot.config import load_config, resolve_config_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the `run` subcommand."""
     parser = subparsers.add_parser("run", help="run the bot until SIGINT/SIGTERM; SIGHUP reloads")
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.set_defaults(handler=handle)
 
 

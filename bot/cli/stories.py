@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import add_config_argument
 from bot.cli.ask import _config
 from bot.config import parse_duration
 from bot.errors import UsageError
@@ -32,9 +33,7 @@ def add_grouping_arguments(parser: argparse.ArgumentParser) -> None:
         help="embeddings backend (default: the config's embeddings.backend)",
     )
     parser.add_argument("--window", help="how far back an article may join a story, e.g. 3d")
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml if present)"
-    )
+    add_config_argument(parser, optional=True)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

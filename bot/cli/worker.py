@@ -7,6 +7,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import add_config_argument
 from bot.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -23,9 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "worker", help="take fetch and summarize jobs (PostgreSQL storage, workers.external)"
     )
-    parser.add_argument(
-        "--config", help="config file (default: $KHULASA_CONFIG or config/khulasa.yaml)"
-    )
+    add_config_argument(parser)
     parser.add_argument(
         "--queues",
         default=DEFAULT_QUEUES,

@@ -126,6 +126,7 @@ class _Round:
         self.stopped = False  # set when the database went away mid-round
 
     async def send_post(self, dest: Destination, post: Post, language: str) -> str:
+        """The sender's `send_post`, waiting for one of the round's `SENDS_IN_FLIGHT` slots."""
         async with self.sending:
             return await self.sender.send_post(dest, post, language)
 
@@ -266,7 +267,7 @@ class Deliverer:
         index = 0
         while index < len(items) and not round_.stopped:
             item = items[index]
-            post = story_post(item, images=view.images)
+            post = story_post(item.post, images=view.images)
             delivery_id = await round_.reserve(
                 Reservation(dest, post.article_id, post.summary_id, item.story_id, item.sources)
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.types import Post, PostSource
-from bot.store import DueStory, SummaryItem
+from bot.store import StoryPost, SummaryItem
 
 
 def web_url(url: str | None) -> str | None:
@@ -31,10 +31,19 @@ def to_post(item: SummaryItem, *, images: bool = True) -> Post:
     )
 
 
-def story_post(story: DueStory, *, images: bool = True) -> Post:
-    """A story's post: its first article's, listing one article of each other source."""
-    also = tuple(
-        PostSource(source=member.source or "", title=member.title, url=web_url(member.url))
-        for member in story.others
-    )
-    return replace(to_post(story.item, images=images), also=also, story_id=story.story_id)
+def story_post(story: StoryPost, *, images: bool = True) -> Post:
+    """A story's post: its first summarized article's, listing the story's other sources.
+
+    Each other source is listed once, at its first article; the lead's own source is not
+    listed again. An article not grouped yet makes a plain post.
+    """
+    lead = story.lead
+    seen = {lead.source} if lead.source else set()
+    also = []
+    for member in story.members:
+        if member.article_id == lead.article_id or (member.source and member.source in seen):
+            continue
+        if member.source:
+            seen.add(member.source)
+        also.append(PostSource(member.source or "", member.title, web_url(member.url)))
+    return replace(to_post(lead, images=images), also=tuple(also), story_id=story.story_id)

@@ -56,7 +56,7 @@ class StoryEdits:
 
     async def _edit(self, sender: Sender, grown: GrownPost) -> bool:
         """One post: edited or already current → recorded; gone → closed; transient → later."""
-        post = story_post(grown.story, images=grown.images)
+        post = story_post(grown.story.post, images=grown.images)
         records = self.context.store.story_posts
         try:
             outcome = await sender.edit_post(

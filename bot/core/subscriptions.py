@@ -71,17 +71,12 @@ class SubscriptionCommands:
         dest = target or caller.destination
         self.context.require_manager(caller, dest)
         names = self.parse_sources(args)
-        view = await self.context.store.subscriptions.unsubscribe(
-            dest, names, self.context.source_names()
-        )
-        if view is None:
-            raise UserError("error.not_subscribed")
-        log.info(
-            "subscription %s at %s:%s unsubscribed from %s",
-            view.id,
-            dest.platform,
-            dest.chat_id,
-            names or "all",
+        view = _changed(
+            await self.context.store.subscriptions.unsubscribe(
+                dest, names, self.context.source_names()
+            ),
+            f"unsubscribed from {', '.join(names) or 'all'}",
+            caller,
         )
         if not view.active:
             return Reply(text=t("unsubscribe.done_all", caller.language))
@@ -122,16 +117,11 @@ class SubscriptionCommands:
         self.context.require_manager(caller, dest)
         if word not in PICTURES_SWITCH:
             raise UserError("error.pictures_usage")
-        view = await self.context.store.subscriptions.set_images(dest, PICTURES_SWITCH[word])
-        if view is None:
-            raise UserError("error.not_subscribed")
-        log.info(
-            "subscription %s at %s:%s pictures %s by user %s",
-            view.id,
-            dest.platform,
-            dest.chat_id,
-            "on" if view.images else "off",
-            caller.user_id,
+        switch = PICTURES_SWITCH[word]
+        view = _changed(
+            await self.context.store.subscriptions.set_images(dest, switch),
+            f"pictures {'on' if switch else 'off'}",
+            caller,
         )
         return self._pictures_reply(view, caller.language)
 
@@ -162,3 +152,19 @@ class SubscriptionCommands:
         )
         log.info("config channels on %s synced: subscriptions %s", platform, ids)
         return ids
+
+
+def _changed(view: Subscription | None, change: str, caller: Caller) -> Subscription:
+    """The subscription a command changed, logged; no active one there is the reader's error."""
+    if view is None:
+        raise UserError("error.not_subscribed")
+    dest = view.destination
+    log.info(
+        "subscription %s at %s:%s %s by user %s",
+        view.id,
+        dest.platform,
+        dest.chat_id,
+        change,
+        caller.user_id,
+    )
+    return view

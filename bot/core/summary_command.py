@@ -1,4 +1,4 @@
-"""/summary: the latest summaries, one URL summarized now, or a text (argument or replied message)."""
+"""/summary: the latest stories, one URL summarized now, or a text (argument or replied message)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.core.context import CoreContext
-from bot.core.posts import to_post
+from bot.core.posts import story_post, to_post
 from bot.core.types import Caller, Destination, RepliedMessage, Reply
 from bot.errors import FetchError, UnsafeURLError, UserError
 from bot.i18n import t
@@ -64,10 +64,12 @@ class SummaryCommand:
         return await self.summarize_text(args, caller.language)
 
     async def latest(self, count: int, language: str) -> Reply:
-        rows = await self.context.store.articles.latest_summaries(count)
-        if not rows:
+        """The `count` latest stories, one post each: its first summarized article, with the
+        story's other sources listed (all that fit: the count of sources shows)."""
+        stories = await self.context.store.stories.latest(count)
+        if not stories:
             return Reply(text=t("summary.none", language))
-        return Reply(posts=[to_post(row) for row in rows])
+        return Reply(posts=[story_post(story) for story in stories])
 
     async def summarize_url(self, url: str, language: str, destination: Destination) -> Reply:
         """Fetches through the pipeline (untrusted: public addresses only); a stored article answers at once.

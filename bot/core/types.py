@@ -74,13 +74,25 @@ class EditOutcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """One article sentence an answer stands on, and the source whose article it is from."""
+
+    text: str
+    source: str = ""  # "" when the article has no source (a reader's URL)
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerView:
-    """A follow-up answer: the answer, the article sentences it stands on, and the article."""
+    """A follow-up answer: the answer, the sentences it stands on, and the article it quotes.
+
+    `article_id` is the replied post's article (the conversation's); the title and URL are the
+    quoted article's, one of the post's story, or the post's own when the answer abstains.
+    """
 
     article_id: int
     question: str
     answer: str  # already localized when abstained («لم يذكر المقال ذلك»)
-    evidence: tuple[str, ...]
+    evidence: tuple[Quote, ...]
     abstained: bool
     article_title: str
     article_url: str | None
@@ -105,6 +117,7 @@ __all__ = [
     "EditOutcome",
     "Post",
     "PostSource",
+    "Quote",
     "RepliedMessage",
     "Reply",
 ]

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from types import TracebackType
 
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
@@ -72,12 +71,7 @@ class MetricsServer:
         log.info("metrics at http://%s:%d/metrics, health at /healthz", self.host, self._port)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -18,7 +18,14 @@ from bot.store.requests import SummaryRequests
 from bot.store.schedules import Schedules
 from bot.store.settings import Settings
 from bot.store.sources import Sources
-from bot.store.stories import Stories, StoryCandidate, StoryLedger, StoryMember
+from bot.store.stories import (
+    SourcedArticle,
+    Stories,
+    StoryCandidate,
+    StoryLedger,
+    StoryMember,
+    StoryPost,
+)
 from bot.store.story_posts import DueStory, EditState, GrownPost, StoryPosts
 from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
 from bot.store.types import (
@@ -108,11 +115,13 @@ __all__ = [
     "ReadyRequest",
     "ScheduleTarget",
     "SourceState",
+    "SourcedArticle",
     "Store",
     "StoredArticle",
     "StoryCandidate",
     "StoryLedger",
     "StoryMember",
+    "StoryPost",
     "Subscription",
     "SummaryItem",
     "StoredTurn",

@@ -56,10 +56,6 @@ class Articles:
             await self._events.stored()
         return ids
 
-    async def latest_summaries(self, limit: int) -> list[SummaryItem]:
-        """The most recently published (or fetched) summarized articles, newest first."""
-        return await self._db.run(_latest, limit)
-
     async def oldest_summaries(self, limit: int | None = None) -> list[SummaryItem]:
         """Every summarized article in the order it was stored, capped (`khulasa digest --all`)."""
         return await self._db.run(_oldest, limit)
@@ -159,8 +155,11 @@ def _add_or_find(session: Session, article: ArticleData) -> int:
 
 def load_article(session: Session, article_id: int) -> StoredArticle | None:
     row = session.get(Article, article_id)
-    if row is None:
-        return None
+    return stored_article(row) if row is not None else None
+
+
+def stored_article(row: Article) -> StoredArticle:
+    """The article as questions are answered from it."""
     return StoredArticle(
         id=row.id,
         title=row.title,
@@ -221,11 +220,6 @@ def _add_summaries(
     if ids:
         announce(session)
     return ids
-
-
-def _latest(session: Session, limit: int) -> list[SummaryItem]:
-    query = summary_rows().order_by(newest_first().desc(), Article.id.desc()).limit(limit)
-    return [to_item(row) for row in session.execute(query)]
 
 
 def _oldest(session: Session, limit: int | None) -> list[SummaryItem]:

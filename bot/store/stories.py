@@ -1,4 +1,5 @@
-"""Stories: which articles report one event, their stored vectors, and the assignment lock.
+"""Stories: which articles report one event, their stored vectors, the assignment lock, and
+what readers see of them (`latest` for /summary, `summarized_articles` for questions).
 
 Matching happens in the process's memory (`summarizer.stories.StoryMatcher`); the store keeps
 the outcome. `arrange(plan)` runs a whole matching round in one transaction that holds the
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy import Select, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.store.articles import stored_article, summary_rows, to_item
 from bot.store.db import Database
-from bot.store.models import Article, Source, Story
-from bot.store.types import aware
+from bot.store.models import Article, Source, Story, Summary
+from bot.store.types import StoredArticle, SummaryItem, aware
 
 T = TypeVar("T")
 
@@ -55,6 +57,23 @@ class StoryMember:
     url: str | None
     language: str | None
     published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPost:
+    """A story as /summary lists it: its first summarized article, and all of its articles."""
+
+    story_id: int | None  # None: an article not grouped yet, a story of its own
+    lead: SummaryItem
+    members: tuple[StoryMember, ...]  # oldest first, the lead among them; () when ungrouped
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedArticle:
+    """An article a question on its story is answered from, and the source that published it."""
+
+    article: StoredArticle
+    source: str | None
 
 
 class StoryLedger:
@@ -143,7 +162,19 @@ class Stories:
 
     async def members(self, story_id: int) -> list[StoryMember]:
         """A story's articles in publication order."""
-        return await self._db.run(_members, story_id)
+        return (await self._db.run(members_of, [story_id])).get(story_id, [])
+
+    async def latest(self, limit: int) -> list[StoryPost]:
+        """The stories most recently reported (by their newest summarized article), newest first.
+
+        An article not grouped yet counts as a story of its own.
+        """
+        return await self._db.run(_latest, limit)
+
+    async def summarized_articles(self, article_id: int) -> list[SourcedArticle]:
+        """The summarized articles of this article's story, oldest first; the article itself
+        always among them (alone when it has no story yet)."""
+        return await self._db.run(_summarized_articles, article_id)
 
 
 def _moment():  # noqa: ANN202 - a SQL expression
@@ -220,12 +251,8 @@ def _arrange(session: Session, plan: Callable[[StoryLedger], T], lead_chars: int
     return plan(StoryLedger(session, lead_chars))
 
 
-def _members(session: Session, story_id: int) -> list[StoryMember]:
-    return members_of(session, [story_id]).get(story_id, [])
-
-
-def members_of(session: Session, story_ids: Collection[int]) -> dict[int, list[StoryMember]]:
-    """Each story's articles in publication order, for many stories in one query."""
+def members_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[StoryMember]]:
+    """Each story's articles in publication order, by story id."""
     query = (
         select(
             Article.story_id,
@@ -238,11 +265,11 @@ def members_of(session: Session, story_ids: Collection[int]) -> dict[int, list[S
         )
         .outerjoin(Source, Article.source_id == Source.id)
         .where(Article.story_id.in_(list(story_ids)))
-        .order_by(Article.story_id, _moment(), Article.id)
+        .order_by(_moment(), Article.id)
     )
-    found: dict[int, list[StoryMember]] = {}
+    members: dict[int, list[StoryMember]] = {}
     for row in session.execute(query):
-        found.setdefault(row[0], []).append(
+        members.setdefault(row[0], []).append(
             StoryMember(
                 article_id=row[1],
                 source=row[2],
@@ -252,4 +279,54 @@ def members_of(session: Session, story_ids: Collection[int]) -> dict[int, list[S
                 published=aware(row[6]),
             )
         )
-    return found
+    return members
+
+
+def _story_key():  # noqa: ANN202 - a SQL expression
+    """A story's id; an article not grouped yet stands for a story of its own (minus its id)."""
+    return func.coalesce(Article.story_id, -Article.id)
+
+
+def _summarized():  # noqa: ANN202 - a SQL expression
+    return exists().where(Summary.article_id == Article.id)
+
+
+def _latest(session: Session, limit: int) -> list[StoryPost]:
+    newest = func.max(_moment())
+    keys = list(
+        session.scalars(
+            select(_story_key())
+            .where(_summarized())
+            .group_by(_story_key())
+            .order_by(newest.desc(), _story_key().desc())
+            .limit(limit)
+        )
+    )
+    if not keys:
+        return []
+    leads: dict[int, SummaryItem] = {}
+    for row in session.execute(
+        summary_rows().where(_story_key().in_(keys)).order_by(_moment(), Article.id)
+    ):
+        article = row[1]
+        leads.setdefault(article.story_id or -article.id, to_item(row))
+    members = members_of(session, [key for key in keys if key > 0])
+    return [
+        StoryPost(key if key > 0 else None, leads[key], tuple(members.get(key, ())))
+        for key in keys
+        if key in leads
+    ]
+
+
+def _summarized_articles(session: Session, article_id: int) -> list[SourcedArticle]:
+    story_id = session.scalar(select(Article.story_id).where(Article.id == article_id))
+    wanted = Article.id == article_id
+    if story_id is not None:
+        wanted = wanted | ((Article.story_id == story_id) & _summarized())
+    query = (
+        select(Article, Source.name)
+        .outerjoin(Source, Article.source_id == Source.id)
+        .where(wanted)
+        .order_by(_moment(), Article.id)
+    )
+    return [SourcedArticle(stored_article(row), source) for row, source in session.execute(query)]

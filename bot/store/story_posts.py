@@ -22,7 +22,7 @@ from bot.store.db import Database
 from bot.store.deliveries import Row, pending_rows_each
 from bot.store.models import Article, Delivery
 from bot.store.models import Subscription as SubscriptionRow
-from bot.store.stories import StoryMember, members_of
+from bot.store.stories import StoryMember, StoryPost, members_of
 from bot.store.types import (
     ChatKind,
     DeliveryStatus,
@@ -43,17 +43,21 @@ class EditState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DueStory:
-    """One story as a post shows it: its first due article, and one article per other source."""
+    """A story due somewhere: its post (the first due article leads), how many distinct
+    sources that post shows, and its newest article's time (the recency a digest ranks by)."""
 
-    item: SummaryItem
-    story_id: int | None  # None: an article without a story (a reader's URL, an old row)
-    others: tuple[StoryMember, ...]  # the story's other sources, in publication order
-    latest: datetime  # the newest member's time: the recency a digest ranks by
+    post: StoryPost
+    sources: int  # its lead's own included; a story with more is due for an edit
+    latest: datetime
 
     @property
-    def sources(self) -> int:
-        """Distinct sources the post shows, its own included."""
-        return len(self.others) + (1 if self.item.source else 0)
+    def item(self) -> SummaryItem:
+        return self.post.lead
+
+    @property
+    def story_id(self) -> int | None:
+        """None: an article without a story (a reader's URL, a row older than stories)."""
+        return self.post.story_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +108,7 @@ def _due_each(
     rows = pending_rows_each(session, subscriptions, None)
     firsts = [_first_of_each_story(each) for each in rows]
     story_ids = {row[1].story_id for each in firsts for row in each if row[1].story_id is not None}
-    members = members_of(session, story_ids)
+    members = members_of(session, list(story_ids))
     due = []
     for each in firsts:
         stories = [_story(row, members) for row in each]
@@ -131,14 +135,12 @@ def _story(row: Row, members: dict[int, list[StoryMember]]) -> DueStory:
     article = row[1]
     moment = aware(article.published_at or article.fetched_at)
     story_members = members.get(article.story_id, []) if article.story_id is not None else []
-    shown = {item.source}
-    others = []
-    for member in story_members:
-        if member.article_id != item.article_id and member.source and member.source not in shown:
-            shown.add(member.source)
-            others.append(member)
+    sources = {member.source for member in story_members if member.source}
+    if item.source:
+        sources.add(item.source)
     latest = max([moment, *(member.published for member in story_members)])
-    return DueStory(item, article.story_id, tuple(others), latest)
+    post = StoryPost(story_id=article.story_id, lead=item, members=tuple(story_members))
+    return DueStory(post, len(sources), latest)
 
 
 def _grown(session: Session, platform: str, sent_since: datetime) -> list[GrownPost]:
@@ -178,7 +180,7 @@ def _grown(session: Session, platform: str, sent_since: datetime) -> list[GrownP
     rows = {
         row[1].id: row for row in session.execute(summary_rows().where(Article.id.in_(article_ids)))
     }
-    members = members_of(session, {delivery.story_id for delivery, *_ in found})
+    members = members_of(session, list({delivery.story_id for delivery, *_ in found}))
     return [
         GrownPost(
             delivery_id=delivery.id,

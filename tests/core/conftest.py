@@ -16,7 +16,7 @@ from bot.core import AnswerView, Caller, Core, Destination, Post, SentMessage
 from bot.core.types import EditOutcome
 from bot.errors import FetchError, UnsafeURLError
 from bot.store import Store
-from bot.store.models import Article, Source, Summary
+from bot.store.models import Article, Source, Story, Summary
 from summarizer import Article as TextArticle
 from summarizer import SummarizerOptions
 from summarizer.extractive import ExtractiveSummarizer
@@ -88,6 +88,7 @@ def add_article(
     summary: str | None = "ملخص",
     url: str | None = None,
     image_url: str | None = None,
+    language: str = "ar",
 ) -> int:
     """Stores an article (and its source and summary) the way the pipeline would."""
     with store.db.session() as session:
@@ -102,7 +103,7 @@ def add_article(
             content_hash=title,
             title=title,
             text=text,
-            language="ar",
+            language=language,
             fetched_at=fetched_at or now() + timedelta(seconds=1),
             published_at=published_at,
             image_url=image_url,
@@ -114,6 +115,17 @@ def add_article(
                 Summary(article_id=article.id, backend="fake", model="m", text=f"{summary} {title}")
             )
         return article.id
+
+
+def join_story(store: Store, *article_ids: int) -> int:
+    """Puts the articles into one new story, as the story desk would; returns the story's id."""
+    with store.db.session() as session:
+        story = Story(started_at=now())
+        session.add(story)
+        session.flush()
+        for article in session.query(Article).filter(Article.id.in_(article_ids)):
+            article.story_id = story.id
+        return story.id
 
 
 class FakePipeline:
@@ -230,7 +242,10 @@ class FakeOutbox:
 
 @dataclass
 class FakeAnswerer:
-    """The Q&A seam: abstains unless the question names a word of the article; records history."""
+    """The Q&A seam: abstains unless the question names a word of the article; records history.
+
+    The score is the share of the question's words the article holds.
+    """
 
     calls: list[tuple[str, tuple[Turn, ...]]] = field(default_factory=list)
 
@@ -243,7 +258,8 @@ class FakeAnswerer:
             return Answer("", (), 0.0, True, "fake")
         start = article.text.index(words[0])
         evidence = Evidence(article.text[start : start + 20], 0, start, start + 20)
-        return Answer(f"answer: {words[0]}", (evidence,), 0.9, False, "fake")
+        score = len(words) / len(question.split())
+        return Answer(f"answer: {words[0]}", (evidence,), score, False, "fake")
 
 
 @dataclass

@@ -23,7 +23,8 @@ async def test_reply_to_a_post_is_answered_from_its_article(core, posted):
     reply = await core.ask(private("7"), "الرياض ؟", RepliedMessage("1", from_bot=True))
     assert reply.answer.article_id == posted
     assert reply.answer.answer == "answer: الرياض"
-    assert reply.answer.evidence and "الرياض" in reply.answer.evidence[0]
+    assert reply.answer.evidence and "الرياض" in reply.answer.evidence[0].text
+    assert reply.answer.evidence[0].source == "alpha"
     assert (
         reply.answer.article_title == "a1" and reply.answer.article_url == "https://example.org/a1"
     )

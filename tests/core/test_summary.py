@@ -8,7 +8,7 @@ import pytest
 
 from bot.core import RepliedMessage
 from bot.errors import UserError
-from tests.core.conftest import LONG_TEXT, add_article, now, private
+from tests.core.conftest import LONG_TEXT, add_article, join_story, now, private
 
 
 async def test_latest_uses_the_configured_count_newest_first(core, store):
@@ -23,6 +23,66 @@ async def test_latest_with_a_count(core, store):
     for title in ["a", "b", "c"]:
         add_article(store, "alpha", title)
     assert len((await core.handle("summary", private(), "3")).posts) == 3
+
+
+STORES = pytest.mark.usefixtures("database_url")  # stories are grouped in SQL: both engines
+
+
+def hours_ago(hours: int):
+    return now() - timedelta(hours=hours)
+
+
+@STORES
+async def test_latest_lists_one_post_per_story_with_its_other_sources(core, store):
+    first = add_article(store, "alpha", "first", published_at=hours_ago(4))
+    alone = add_article(store, "alpha", "alone", published_at=hours_ago(3))
+    joined = add_article(store, "beta", "joined", published_at=hours_ago(1))
+    story = join_story(store, first, joined)
+    reply = await core.handle("summary", private(), "5")
+    assert [post.article_id for post in reply.posts] == [first, alone]  # newest report first
+    post = reply.posts[0]
+    assert post.summary == "ملخص first" and post.story_id == story
+    assert [(also.source, also.title, also.url) for also in post.also] == [
+        ("beta", "joined", "https://example.org/joined")
+    ]
+    assert reply.posts[1].also == ()
+
+
+@STORES
+async def test_the_count_counts_stories_not_articles(core, store):
+    first = add_article(store, "alpha", "first", published_at=hours_ago(3))
+    second = add_article(store, "beta", "second", published_at=hours_ago(2))
+    add_article(store, "alpha", "older", published_at=hours_ago(5))
+    join_story(store, first, second)
+    reply = await core.handle("summary", private(), "2")
+    assert [post.title for post in reply.posts] == ["first", "older"]
+
+
+@STORES
+async def test_a_story_lists_each_other_source_once(core, store):
+    ids = [
+        add_article(store, source, title, published_at=hours_ago(hours))
+        for source, title, hours in [
+            ("alpha", "a1", 4),
+            ("beta", "b1", 3),
+            ("alpha", "a2", 2),
+            ("beta", "b2", 1),
+        ]
+    ]
+    join_story(store, *ids)
+    (post,) = (await core.handle("summary", private(), "5")).posts
+    assert post.title == "a1" and [also.title for also in post.also] == ["b1"]
+
+
+@STORES
+async def test_a_story_whose_first_article_has_no_summary_shows_its_first_summarized_one(
+    core, store
+):
+    first = add_article(store, "alpha", "first", published_at=hours_ago(3), summary=None)
+    second = add_article(store, "beta", "second", published_at=hours_ago(2))
+    join_story(store, first, second)
+    (post,) = (await core.handle("summary", private(), "5")).posts
+    assert post.title == "second" and [also.source for also in post.also] == ["alpha"]
 
 
 async def test_count_out_of_range_is_a_reader_error(core):

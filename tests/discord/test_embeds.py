@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 
 from bot.adapters.discord.embeds import (
     THREAD_NAME_MAX,
+    answer_embed,
     escape,
     post_embed,
     source_colour,
     thread_name,
 )
-from bot.core import Post
+from bot.core import AnswerView, Post
+from bot.core.types import Quote
 from bot.i18n import t
 
 
@@ -42,3 +44,12 @@ def test_a_post_links_its_title_and_shows_source_and_time_in_the_footer() -> Non
     assert embed["footer"]["text"] == t("post.source", "ar", source="aitnews")
     assert embed["timestamp"] == published.isoformat()  # Discord shows it beside the footer
     assert embed["color"] == source_colour("aitnews").value
+
+
+def test_each_quote_of_an_answer_names_its_source_escaped() -> None:
+    evidence = (Quote("Prices fall.", "@everyone *beta*"), Quote("No source here."))
+    answer = AnswerView(1, "q", "They fall.", evidence, False, "Chips", None)
+    description = answer_embed(answer, "en").to_dict()["description"]
+    source = escape(t("answer.quote_source", "en", source="@everyone *beta*"))
+    assert description.endswith(f"> Prices fall.\n> {source}\n> No source here.")
+    assert "@everyone" not in description

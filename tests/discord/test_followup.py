@@ -36,6 +36,19 @@ async def test_a_reply_to_a_post_is_answered_from_its_article(bot: DiscordStack)
     assert answer["allowed_mentions"]["parse"] == []
 
 
+async def test_each_quoted_sentence_names_its_source(bot: DiscordStack) -> None:
+    post_id = await posted(bot)
+    await bot.fake.user_message(TEXT_CHANNEL_ID, QUESTION, reply_to=post_id)
+    await bot.fake.wait_for(lambda: answers(bot))
+    [answer] = answers(bot)
+    quotes = answer["embeds"][0]["description"].split(t("answer.evidence", "en"), 1)[1]
+    lines = quotes.strip().split("\n")
+    assert lines[1::2] == [f"> {escape(t('answer.quote_source', 'en', source='local'))}"] * (
+        len(lines) // 2
+    )
+    assert len(lines) >= 2 and len(lines) % 2 == 0
+
+
 async def test_a_reply_to_the_answer_continues_the_conversation(bot: DiscordStack) -> None:
     post_id = await posted(bot)
     await bot.fake.user_message(TEXT_CHANNEL_ID, QUESTION, reply_to=post_id)

@@ -40,8 +40,8 @@ async def test_the_picture_round_trips_to_the_post(store):
     assert stored is not None and stored.image_url == PICTURE
     assert item is not None and item.image_url == PICTURE
     assert to_post(item).image_url == PICTURE
-    (latest,) = await store.articles.latest_summaries(5)
-    assert latest.image_url == PICTURE
+    (latest,) = await store.stories.latest(5)
+    assert latest.lead.image_url == PICTURE
 
 
 async def test_an_article_without_a_picture_posts_without_one(store):

@@ -110,7 +110,7 @@ async def test_due_stories_skip_a_story_delivered_there(store: Store) -> None:
     story = _story_of(store, first, second)
     [[due]] = await store.story_posts.due_each([view])
     assert (due.item.article_id, due.story_id, due.sources) == (first, story, 2)
-    assert [member.source for member in due.others] == ["beta"]
+    assert [member.source for member in due.post.members] == ["alpha", "beta"]
     await store.deliveries.reserve_many([Reservation(chat("1"), first, first, story, 2)])
     assert await store.story_posts.due_each([view]) == [[]]
     assert await store.deliveries.pending(view) == []

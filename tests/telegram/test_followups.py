@@ -21,6 +21,14 @@ async def test_reply_to_a_post_is_answered_from_its_article(bot: BotStack) -> No
     assert bot.fake.calls_of("sendChatAction", chat_id=READER_ID, action="typing")
 
 
+async def test_each_quoted_sentence_names_its_source(bot: BotStack) -> None:
+    post_id = await _post(bot)
+    [answer] = await bot.say(READER_ID, READER_AR, QUESTION, reply_to=post_id)
+    quotes = answer.result["text"].split(t("answer.evidence", "ar"), 1)[1].strip().split("\n\n")
+    source_line = t("answer.quote_source", "ar", source="local")
+    assert quotes and all(quote.endswith(source_line) for quote in quotes)
+
+
 async def test_reply_to_a_delivered_post_is_answered(start_bot: StackFactory) -> None:
     stack = await start_bot()
     await stack.say(READER_ID, READER_AR, "/subscribe")

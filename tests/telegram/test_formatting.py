@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram.formatting import MAX_MESSAGE, Block, paginate, plain_messages, post_html
-from bot.core import Post
+from bot.adapters.telegram.formatting import (
+    MAX_MESSAGE,
+    Block,
+    answer_blocks,
+    paginate,
+    plain_messages,
+    post_html,
+)
+from bot.core import AnswerView, Post
+from bot.core.types import Quote
+from bot.i18n import t
 from bot.render import RLM
 from tests.helpers.telegram_html import EntityError, check_message, parse_html, utf16_len
 from tests.telegram.conftest import READER_AR, READER_EN, READER_ID, StackFactory, write_article
@@ -97,3 +106,20 @@ async def test_an_overlong_reply_is_split_not_refused(start_bot: StackFactory) -
     names = " ".join(f"<x{index}>&" for index in range(700))
     pages = await stack.say(300, READER_EN, f"/subscribe {names}", expect=2)
     assert all(page.ok for page in pages)
+
+
+def test_each_quote_of_an_answer_names_its_source_escaped() -> None:
+    answer = AnswerView(
+        1,
+        "q",
+        "40%",
+        (Quote("Prices fall 40%.", "<b>beta</b>"), Quote("No source here.")),
+        False,
+        "t",
+        None,
+    )
+    [page] = paginate(answer_blocks(answer, "en"))
+    shown = _accepted(page)
+    assert shown.count(t("answer.quote_source", "en", source="<b>beta</b>")) == 1
+    assert "<blockquote>Prices fall 40%.\n— source: &lt;b&gt;beta&lt;/b&gt;</blockquote>" in page
+    assert "<blockquote>No source here.</blockquote>" in page

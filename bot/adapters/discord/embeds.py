@@ -13,7 +13,7 @@ import discord
 from bot.core.posts import web_url
 from bot.core.types import AnswerView, Post, PostSource
 from bot.i18n import t
-from bot.render import rtl_paragraph, sources_line, split_text, truncate_at_sentence
+from bot.render import quote_text, rtl_paragraph, sources_line, split_text, truncate_at_sentence
 
 CONTENT_MAX = 2000
 EMBED_TITLE_MAX = 256
@@ -81,11 +81,16 @@ def _source_link(source: PostSource) -> str:
 
 
 def answer_embed(answer: AnswerView, language: str) -> discord.Embed:
-    """A follow-up answer, then the quoted article sentences it stands on, linked to the article."""
+    """A follow-up answer, then the sentences it stands on, each naming its source, linked to
+    the quoted article."""
     title = truncate_at_sentence(escape(answer.article_title), EMBED_TITLE_MAX) or None
     room = min(EMBED_DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(title or ""))
     description = truncate_at_sentence(rtl_paragraph(escape(answer.answer)), room)
-    quotes = "\n".join(f"> {rtl_paragraph(escape(line))}" for line in answer.evidence)
+    quotes = "\n".join(
+        f"> {rtl_paragraph(escape(line))}"
+        for quote in answer.evidence
+        for line in quote_text(quote.text, quote.source, language).split("\n")
+    )
     evidence = f"\n\n{t('answer.evidence', language)}\n{quotes}"
     if quotes and len(description) + len(evidence) <= room:
         description += evidence

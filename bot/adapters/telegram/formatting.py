@@ -10,7 +10,14 @@ from telegram.constants import MessageLimit
 
 from bot.core.types import AnswerView, Post, PostSource
 from bot.i18n import t
-from bot.render import rtl_paragraph, sources_line, split_text, truncate_at_sentence, utf16_len
+from bot.render import (
+    quote_text,
+    rtl_paragraph,
+    sources_line,
+    split_text,
+    truncate_at_sentence,
+    utf16_len,
+)
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # after entity parsing, in UTF-16 code units
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # a photo's caption, counted the same way
@@ -134,11 +141,14 @@ def _source_link(source: PostSource) -> str:
 
 
 def answer_blocks(answer: AnswerView, language: str) -> list[Block]:
-    """A follow-up answer, then the article sentences it stands on as quotes."""
+    """A follow-up answer, then the sentences it stands on as quotes, each naming its source."""
     blocks = [Block(answer.answer)]
     if answer.evidence and not answer.abstained:
         blocks.append(Block(t("answer.evidence", language), "i"))
-        blocks += [Block(sentence, "blockquote") for sentence in answer.evidence]
+        blocks += [
+            Block(quote_text(quote.text, quote.source, language), "blockquote")
+            for quote in answer.evidence
+        ]
     return [block for block in blocks if block.text.strip()]
 
 

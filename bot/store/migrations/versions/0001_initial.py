@@ -1,9 +1,5 @@
 """Initial schema: sources and fetch state, articles, summaries, subscriptions, deliveries,
 messages, schedule overrides and settings.
-
-Revision ID: 0001
-Revises:
-Create Date: 2025-01-01
 """
 
 from __future__ import annotations
@@ -13,8 +9,6 @@ from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

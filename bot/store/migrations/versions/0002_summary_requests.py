@@ -1,9 +1,4 @@
-"""Summary requests: a reader's `/summary <url>` posted in its chat once the workers summarize it.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-12-06
-"""
+"""Summary requests: a reader's `/summary <url>` posted in its chat once the workers summarize it."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""An article's lead picture: `articles.image_url`, nullable (older articles have none).
-
-Revision ID: 0003_article_image
-Revises: 0002
-Create Date: 2026-12-06
-"""
+"""An article's lead picture: `articles.image_url`, nullable (older articles have none)."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ from alembic import op
 
 revision = "0003_article_image"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

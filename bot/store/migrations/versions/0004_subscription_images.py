@@ -1,9 +1,4 @@
-"""A chat's pictures switch: `subscriptions.images`, on for every existing subscription.
-
-Revision ID: 0004_subscription_images
-Revises: 0003_article_image
-Create Date: 2026-12-06
-"""
+"""A chat's pictures switch: `subscriptions.images`, on for every existing subscription."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ from alembic import op
 
 revision = "0004_subscription_images"
 down_revision = "0003_article_image"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

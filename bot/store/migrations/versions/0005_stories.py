@@ -3,10 +3,6 @@
 Every existing article becomes a one-article story whose id is the article's id, started at
 its publication time (fetch time when unknown), so a bot upgraded mid-stream keeps posting
 what it already posted, once.
-
-Revision ID: 0005_stories
-Revises: 0004_subscription_images
-Create Date: 2026-12-06
 """
 
 from __future__ import annotations
@@ -16,8 +12,6 @@ from alembic import op
 
 revision = "0005_stories"
 down_revision = "0004_subscription_images"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -5,10 +5,6 @@ of one destination share a story (possible only if articles were grouped before 
 the oldest carries it and the others keep NULL: every existing row stays valid and the story is
 still recorded as posted there. `listed_sources` is how many distinct sources the sent post
 shows (1 for every earlier post: its own); `edit_state` stops edits of a post that is gone.
-
-Revision ID: 0006_story_posts
-Revises: 0005_stories
-Create Date: 2026-12-06
 """
 
 from __future__ import annotations
@@ -18,8 +14,6 @@ from alembic import op
 
 revision = "0006_story_posts"
 down_revision = "0005_stories"
-branch_labels = None
-depends_on = None
 
 INDEX = "uq_deliveries_story"
 
