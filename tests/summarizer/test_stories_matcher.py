@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -56,13 +57,14 @@ def test_a_different_amount_lowers_the_chance_of_joining():
     matcher = StoryMatcher(embeddings=True)
     matcher.add(article("fine", FINE_EN, FINE_LEAD, 0, vector=unit(1, 0.05)))
 
-    def probability(title: str, lead: str) -> float:
+    def log_odds(title: str, lead: str) -> float:
         found = matcher.candidates(article("new", title, lead, 1, vector=unit(1, 0.9)))
-        return float(matcher.calibration.probability(found[0].features))
+        probability = float(matcher.calibration.probability(found[0].features))
+        return math.log(probability / (1 - probability))
 
-    same = probability("EU set to fine Apple €1.8bn", "Apple faces a €1.8 billion EU fine.")
-    other = probability("EU set to fine Apple €500m", "Apple faces a €500 million EU fine.")
-    assert other < same - 0.1
+    same = log_odds("EU set to fine Apple €1.8bn", "Apple faces a €1.8 billion EU fine.")
+    other = log_odds("EU set to fine Apple €500m", "Apple faces a €500 million EU fine.")
+    assert other < same - 1.0  # odds cut by more than e: the amount weighs, not only the words
 
 
 def test_a_story_is_compared_as_a_whole_never_through_one_member():
