@@ -31,6 +31,7 @@ class Candidate:
 
     story_id: str
     features: np.ndarray
+    cross: bool = False  # the story has no member in the article's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,22 +200,31 @@ class StoryMatcher:
         moment = article.published or self._now
         found = []
         for story in self._retrieve(self._key_vector(article, signals), moment):
-            if not self.embeddings and not any(
-                member.profile.language == signals.language for member in story.members
-            ):
+            cross = not any(member.profile.language == signals.language for member in story.members)
+            if cross and not self.embeddings:
                 continue
-            found.append(Candidate(story.id, self._features(article, signals, story)))
+            found.append(Candidate(story.id, self._features(article, signals, story), cross))
         return found
 
     def match(self, article: StoryArticle) -> Match | None:
-        """The story this article reports, if the model is sure enough; nothing is changed."""
+        """The story this article reports, if the model is sure enough; nothing is changed.
+
+        A story with no member in the article's language is held to the calibration's
+        cross-language threshold: no shared term can count for it, only vectors, names and
+        amounts.
+        """
         found = self.candidates(article)
         if not found:
             return None
         probabilities = self.calibration.probability(np.vstack([c.features for c in found]))
-        best = int(np.argmax(probabilities))
-        if probabilities[best] < self.calibration.threshold:
+        passing = [
+            index
+            for index, candidate in enumerate(found)
+            if probabilities[index] >= self.calibration.threshold_for(candidate.cross)
+        ]
+        if not passing:
             return None
+        best = max(passing, key=lambda index: probabilities[index])
         return Match(found[best].story_id, float(probabilities[best]))
 
     def add(self, article: StoryArticle, story_id: str | None = None) -> str:

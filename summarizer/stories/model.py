@@ -2,7 +2,10 @@
 
 Two calibrations ship in `stories_weights.txt`: `embeddings` (a sentence model is on) and
 `lexical` (`embeddings: none`, same-language grouping only). Each has its coefficients and
-the join threshold chosen by cross-validation by event (see summarizer.training.stories).
+the join thresholds chosen by cross-validation by event (see summarizer.training.stories):
+one for a story with a member in the article's language, one for a story without. Across
+languages no lexical evidence can exist, so the same model scores such a pair lower although
+the sentence vectors agree; its own threshold lets it join on that evidence alone.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 
 from summarizer.weights_text import Group, format_weights_text, parse_weights_text, read_packaged
 
-WEIGHTS_FORMAT = "khulasa-stories-1"
+WEIGHTS_FORMAT = "khulasa-stories-2"
 WEIGHTS_FILE = "stories_weights.txt"
 MODES = ("embeddings", "lexical")
 
@@ -36,10 +39,17 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """One mode's coefficients (aligned with FEATURES) and its join threshold."""
+    """One mode's coefficients (aligned with FEATURES) and its join thresholds."""
 
     coefficients: tuple[float, ...]
     threshold: float
+    cross_threshold: float | None = None  # a story with no member in the article's language
+
+    def threshold_for(self, cross: bool) -> float:
+        """The join threshold of a pair; across languages it is its own, when calibrated."""
+        if cross and self.cross_threshold is not None:
+            return self.cross_threshold
+        return self.threshold
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(same event) for each row of features."""
@@ -63,6 +73,7 @@ def parse_weights(text: str) -> StoryWeights:
         mode: Calibration(
             coefficients=parsed.coefficients(mode, FEATURES),
             threshold=parsed.number(f"threshold_{mode}"),
+            cross_threshold=parsed.number(f"cross_threshold_{mode}"),
         )
         for mode in MODES
     }
@@ -70,11 +81,14 @@ def parse_weights(text: str) -> StoryWeights:
 
 
 def format_weights(weights: StoryWeights) -> str:
-    """The text form: notes, version, both thresholds, then each mode's coefficients."""
+    """The text form: notes, version, each mode's thresholds, then its coefficients."""
     fields = [("format", WEIGHTS_FORMAT), ("version", weights.version)]
-    fields += [
-        (f"threshold_{mode}", f"{weights.calibrations[mode].threshold:.4f}") for mode in MODES
-    ]
+    for mode in MODES:
+        calibration = weights.calibrations[mode]
+        fields += [
+            (f"threshold_{mode}", f"{calibration.threshold:.4f}"),
+            (f"cross_threshold_{mode}", f"{calibration.threshold_for(cross=True):.4f}"),
+        ]
     groups = [Group(mode, FEATURES, weights.calibrations[mode].coefficients) for mode in MODES]
     return format_weights_text(weights.notes, fields, groups)
 

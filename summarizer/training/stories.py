@@ -3,9 +3,11 @@
 Input lines are those of `khulasa eval-stories` (`id`, `text`, `title`, `language`, `published`,
 `event`). Training pairs come from replaying the stream with the true stories: each article
 against the candidate stories the matcher retrieves, labelled by whether the candidate is its
-event's story. Folds are by event, so no event is both fitted and scored; the join threshold of
-each mode is the one whose cross-validated grouping has the best F0.5 (precision weighs more
-than recall: a wrong merge hides news). Deterministic: fixed folds, Newton's method from zero.
+event's story. Folds are by event, so no event is both fitted and scored; the join thresholds of
+each mode are those whose cross-validated grouping has the best F0.5 (precision weighs more
+than recall: a wrong merge hides news): first the threshold of every pair, then, with it fixed,
+the threshold of a pair whose story has no member in the article's language. Deterministic:
+fixed folds, Newton's method from zero.
 """
 
 from __future__ import annotations
@@ -50,13 +52,15 @@ BETA = 0.5  # F-beta of the threshold choice: precision counts four times as muc
 OVERLAY = timedelta(days=30)
 OVERLAY_ORIGIN = datetime(2024, 1, 1, tzinfo=UTC)
 THRESHOLDS = tuple(round(value, 2) for value in np.arange(0.30, 0.91, 0.05))
+CROSS_THRESHOLDS = tuple(round(value, 2) for value in np.arange(0.10, 0.91, 0.05))
 
 
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """A cross-validated grouping at one threshold."""
+    """A cross-validated grouping at one pair of thresholds (same-language, cross-language)."""
 
     threshold: float
+    cross_threshold: float
     report: StoryReport
 
     def f_beta(self) -> float:
@@ -133,9 +137,10 @@ def cross_validate(
     items: Sequence[LabelledArticle],
     embeddings: bool,
     dense: bool = True,
-    thresholds: Sequence[float] = THRESHOLDS,
+    thresholds: Sequence[tuple[float, float]] = tuple(zip(THRESHOLDS, THRESHOLDS, strict=True)),
 ) -> list[Figures]:
-    """For each threshold, the pooled pairs of every fold, grouped by a model not fitted on it.
+    """For each (threshold, cross-language threshold), the pooled pairs of every fold, grouped
+    by a model not fitted on it.
 
     Each fold's model groups the whole stream (the other folds' events stay in it as
     distractors, as they would live); a pair is scored by the model of the later fold among its
@@ -151,9 +156,11 @@ def cross_validate(
     events = {item.article.id: str(item.event) for item in items}
     languages = {item.article.id: item.article.language or "und" for item in items}
     figures = []
-    for threshold in thresholds:
+    for threshold, cross_threshold in thresholds:
         grouped = [
-            assign_stream(articles, embeddings, calibration=Calibration(model, threshold))
+            assign_stream(
+                articles, embeddings, calibration=Calibration(model, threshold, cross_threshold)
+            )
             for model in models
         ]
 
@@ -162,19 +169,35 @@ def cross_validate(
             return stories[left] == stories[right]
 
         report = evaluate_pairs([article.id for article in articles], together, events, languages)
-        figures.append(Figures(threshold, report))
+        figures.append(Figures(threshold, cross_threshold, report))
     return figures
+
+
+def _best(figures: Sequence[Figures]) -> Figures:
+    """The best F0.5; of equals, the higher thresholds (fewer merges)."""
+    return max(
+        figures,
+        key=lambda figure: (round(figure.f_beta(), 4), figure.threshold, figure.cross_threshold),
+    )
 
 
 def calibrate(
     items: Sequence[LabelledArticle], embeddings: bool
 ) -> tuple[Calibration, Figures, Figures]:
-    """The mode's coefficients fitted on every pair, the threshold cross-validation chose on the
-    overlaid timeline, and the cross-validated figures there and on the real timeline."""
-    figures = cross_validate(items, embeddings, dense=True)
-    best = max(figures, key=lambda figure: (round(figure.f_beta(), 4), figure.threshold))
-    real = cross_validate(items, embeddings, dense=False, thresholds=(best.threshold,))[0]
-    return Calibration(fit_pairs(items, embeddings), best.threshold), best, real
+    """The mode's coefficients fitted on every pair, the thresholds cross-validation chose on
+    the overlaid timeline, and the cross-validated figures there and on the real timeline.
+
+    Without vectors no story of another language is a candidate, so the lexical mode's
+    cross-language threshold is its threshold.
+    """
+    best = _best(cross_validate(items, embeddings, dense=True))
+    if embeddings:
+        pairs = [(best.threshold, cross) for cross in CROSS_THRESHOLDS]
+        best = _best(cross_validate(items, embeddings, dense=True, thresholds=pairs))
+    chosen = ((best.threshold, best.cross_threshold),)
+    real = cross_validate(items, embeddings, dense=False, thresholds=chosen)[0]
+    calibration = Calibration(fit_pairs(items, embeddings), best.threshold, best.cross_threshold)
+    return calibration, best, real
 
 
 def describe(mode: str, timeline: str, figures: Figures) -> str:
@@ -182,6 +205,7 @@ def describe(mode: str, timeline: str, figures: Figures) -> str:
     report = figures.report
     return (
         f"{mode} ({timeline} timeline): threshold {figures.threshold:.2f}  "
+        f"cross-language {figures.cross_threshold:.2f}  "
         f"CV precision {report.precision:.3f}  recall {report.recall:.3f}  F1 {report.f1:.3f}  "
         f"cross-language recall {report.cross_language_recall:.3f}  "
         f"wrong merges {len(report.wrong_merges)}"

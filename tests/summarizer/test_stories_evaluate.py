@@ -50,7 +50,7 @@ def test_logistic_fit_separates_a_clear_signal():
 
 
 def test_weights_round_trip_and_refuse_other_features():
-    calibration = Calibration(tuple(float(index) for index in range(len(FEATURES))), 0.6)
+    calibration = Calibration(tuple(float(index) for index in range(len(FEATURES))), 0.6, 0.4)
     weights = StoryWeights("v1", {"embeddings": calibration, "lexical": calibration}, ("note",))
     assert parse_weights(format_weights(weights)) == weights
     with pytest.raises(ModelUnavailableError):
@@ -62,6 +62,6 @@ def test_shipped_weights_point_the_right_way():
     assert set(weights.calibrations) == {"embeddings", "lexical"}
     for mode, calibration in weights.calibrations.items():
         coefficient = dict(zip(FEATURES, calibration.coefficients, strict=True))
-        assert 0 < calibration.threshold < 1, mode
+        assert 0 < calibration.threshold < 1 and 0 < calibration.threshold_for(cross=True) < 1
         assert coefficient["lex_max"] > 0 and coefficient["amounts_conflict"] < 0, mode
     assert weights.calibrations["embeddings"].coefficients[FEATURES.index("emb_centroid")] > 0

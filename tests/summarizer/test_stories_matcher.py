@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ import pytest
 
 from summarizer.stories.grouping import assign_stream, stream_order
 from summarizer.stories.matcher import StoryMatcher
+from summarizer.stories.model import FEATURES, Calibration
 from summarizer.stories.signals import StoryArticle
 
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
@@ -55,13 +57,14 @@ def test_a_different_amount_lowers_the_chance_of_joining():
     matcher = StoryMatcher(embeddings=True)
     matcher.add(article("fine", FINE_EN, FINE_LEAD, 0, vector=unit(1, 0.05)))
 
-    def probability(title: str, lead: str) -> float:
+    def log_odds(title: str, lead: str) -> float:
         found = matcher.candidates(article("new", title, lead, 1, vector=unit(1, 0.9)))
-        return float(matcher.calibration.probability(found[0].features))
+        probability = float(matcher.calibration.probability(found[0].features))
+        return math.log(probability / (1 - probability))
 
-    same = probability("EU set to fine Apple €1.8bn", "Apple faces a €1.8 billion EU fine.")
-    other = probability("EU set to fine Apple €500m", "Apple faces a €500 million EU fine.")
-    assert other < same - 0.1
+    same = log_odds("EU set to fine Apple €1.8bn", "Apple faces a €1.8 billion EU fine.")
+    other = log_odds("EU set to fine Apple €500m", "Apple faces a €500 million EU fine.")
+    assert other < same - 1.0  # odds cut by more than e: the amount weighs, not only the words
 
 
 def test_a_story_is_compared_as_a_whole_never_through_one_member():
@@ -82,6 +85,19 @@ def test_without_embeddings_stories_stay_in_one_language():
     arabic = article("ar", FINE_AR, "", 2, language="ar")
     stories = assign_stream([english, english_again, arabic], embeddings=False)
     assert stories == {"en": "en", "en2": "en", "ar": "ar"}
+
+
+def test_a_story_in_another_language_is_held_to_the_cross_language_threshold():
+    # Every pair scores 0.5 (a bias-only model): under the threshold, over the cross one.
+    even = Calibration((0.0,) * len(FEATURES), threshold=0.6, cross_threshold=0.4)
+    matcher = StoryMatcher(embeddings=True, calibration=even)
+    matcher.add(article("ar", FINE_AR, "", 0, language="ar", vector=unit(1, 0.05)))
+    english = article("en", FINE_EN, FINE_LEAD, 1, vector=unit(1, 0.05))
+    found = matcher.match(english)
+    assert found is not None and found.story_id == "ar"
+    other = StoryMatcher(embeddings=True, calibration=even)
+    other.add(article("en0", FINE_EN, FINE_LEAD, 0, vector=unit(1, 0.05)))
+    assert other.match(english) is None  # a story in its own language needs 0.6
 
 
 def test_an_article_past_the_window_starts_a_new_story():

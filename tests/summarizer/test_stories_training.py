@@ -62,6 +62,12 @@ def test_overlay_keeps_spacing_and_brings_events_together():
 
 def test_a_clear_signal_is_calibrated_without_wrong_merges():
     calibration, dense, real = calibrate(labelled_items(), embeddings=True)
-    assert 0 < calibration.threshold < 1
+    assert 0 < calibration.threshold < 1 and 0 < calibration.threshold_for(cross=True) < 1
     assert real.report.wrong_merges == () and dense.report.wrong_merges == ()
     assert real.report.recall == 1.0
+
+
+def test_without_vectors_the_cross_language_threshold_is_the_threshold():
+    calibration, dense, _ = calibrate(labelled_items(), embeddings=False)
+    assert calibration.cross_threshold == calibration.threshold == dense.threshold
+    assert dense.cross_threshold == dense.threshold
