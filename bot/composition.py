@@ -31,6 +31,7 @@ from bot.news.http import make_client
 from bot.news.safety import Resolver, system_resolve
 from bot.pipeline import Pipeline
 from bot.store import Store
+from bot.story_desk import StoryDesk
 from bot.summarizing import build_summarizer
 from summarizer import Article, Summarizer, Summary
 from summarizer.qa import answer
@@ -131,7 +132,7 @@ async def open_services(
         async with make_client(config.fetch) as http, AsyncExitStack() as opened:
             pipeline = Pipeline(config, store, summarizer, http, resolve=resolve)
             core = build_core(config, store, pipeline, summarizer, answerer=answerer)
-            flow = Flow(config, store, pipeline, core)
+            flow = Flow(config, store, pipeline, core, desk=StoryDesk.from_config(config, store))
             local = LocalEngine(flow)
             engine: Engine = local
             clock: Clock | None = None

@@ -73,13 +73,16 @@ class StoryDesk:
         self._seq = 0
 
     @classmethod
-    def from_config(cls, config: Config, store: Store) -> StoryDesk:
+    def from_config(
+        cls, config: Config, store: Store, *, embedder_factory: EmbedderFactory = load_embedder
+    ) -> StoryDesk:
         """The desk the `stories:` and `embeddings:` sections describe."""
         return cls(
             store,
             enabled=config.stories.enabled,
             window=config.stories.window_delta(),
             embeddings=config.embeddings.to_options(),
+            embedder_factory=embedder_factory,
         )
 
     async def assign(self, article_ids: Collection[int]) -> dict[int, int]:

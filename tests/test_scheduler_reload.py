@@ -106,7 +106,7 @@ async def test_run_prints_posts_reloads_sources_and_stops_cleanly(tmp_path):
         app.reloader.apply = apply_and_signal
         running = asyncio.create_task(app.run())
         try:
-            await asyncio.wait_for(out.written.wait(), 5)
+            await asyncio.wait_for(out.written.wait(), 30)  # the encoder loads first
             assert "Seed title" in out.getvalue()
             write_config(
                 path, tmp_path, [{"name": "seeds", "path": seeds}, {"name": "more", "path": seeds}]

@@ -28,11 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "digest", help="fetch enabled sources once, summarize new articles, print the digest"
     )
     add_config_argument(parser)
-    parser.add_argument("--limit", type=int, help="print at most N articles")
+    parser.add_argument("--limit", type=int, help="print at most N stories")
     parser.add_argument(
         "--all",
         action="store_true",
-        help="print every stored summary, not only new ones (records nothing as printed)",
+        help="print every stored story, not only new ones (records nothing as printed)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=handle)
@@ -54,7 +54,7 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
     from bot.adapters.console import ConsoleSender
     from bot.composition import open_services
     from bot.core import Destination
-    from bot.core.posts import to_post
+    from bot.core.posts import story_post
     from bot.flow import tasks
 
     sender = ConsoleSender(sys.stdout, output)  # type: ignore[arg-type]
@@ -66,11 +66,13 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
                 await services.engine.defer(tasks.fetch, source=source.name)
         await services.engine.run_until_idle()  # fetched, then summarized
         destination = Destination(sender.platform, DIGEST_CHAT_ID)
-        if show_all:
-            items = await services.store.articles.oldest_summaries(limit)
-            for item in items:
-                await sender.send_post(destination, to_post(item), config.delivery.language)
-            return len(items)
+        if show_all:  # each story once, as a destination that was never sent anything sees it
+            stories = await services.core.delivery.stories(Destination(sender.platform, ""), limit)
+            for story in stories:
+                await sender.send_post(
+                    destination, story_post(story.post), config.delivery.language
+                )
+            return len(stories)
         return await services.core.delivery.deliver_backlog(
             sender, destination, config.delivery.language, limit
         )

@@ -1,4 +1,7 @@
-"""Delivery of new summaries to subscriptions, exactly once per (destination, article).
+"""Delivery of new stories to subscriptions, exactly once per (destination, story).
+
+A story is one post per destination: its first due article's summary, listing the story's
+other sources (ADR 018); an article that joins a story already posted there is no new post.
 
 Protocol: a `deliveries` row with status `sending` is committed BEFORE the platform send, and set
 to `sent` with the platform message id right after. If the process dies between the two, the row
@@ -26,12 +29,12 @@ from typing import Protocol
 from bot import metrics
 from bot.core.context import CoreContext
 from bot.core.group_commit import GroupCommit
-from bot.core.posts import to_post
+from bot.core.posts import story_post
 from bot.core.types import Destination, EditOutcome, Post
 from bot.errors import DatabaseUnavailable, DeliveryError
 from bot.i18n import t
 from bot.metrics import FailureKind
-from bot.store import IMMEDIATE, Origin, Subscription, SummaryItem
+from bot.store import IMMEDIATE, DueStory, Origin, Subscription
 from bot.store.deliveries import Deliveries, Reservation, SentPost
 from bot.store.types import utcnow
 
@@ -48,6 +51,21 @@ IN_FLIGHT = 64
 # 3.3-3.8 ms per post with 8, 4.8-5.0 with 16 and 5.2-6.1 with 32. 8 carry 1000 posts/s while a
 # round trip to the platform stays under 8 ms; a farther API makes fewer posts a second.
 SENDS_IN_FLIGHT = 8
+
+
+def _everything(dest: Destination, language: str) -> Subscription:
+    """A subscription of every source since the first article, stored nowhere."""
+    return Subscription(
+        id=0,
+        destination=dest,
+        sources=(),
+        schedule=IMMEDIATE,
+        language=language,
+        active=True,
+        origin=Origin.CONFIG,
+        since=EPOCH,
+        deactivated_reason=None,
+    )
 
 
 class DestinationForbidden(DeliveryError):
@@ -155,7 +173,8 @@ class Deliverer:
         return await self._deliver_each(sender, views, None)
 
     async def deliver_digest(self, sender: Sender, subscription_id: int) -> int:
-        """One digest subscription gets its pending summaries, oldest first, capped."""
+        """One digest subscription gets its pending stories: most sources first, then newest,
+        capped."""
         await self._record_unrecorded()
         view = await self.context.store.subscriptions.get(subscription_id)
         if view is None or not view.active or view.destination.platform != sender.platform:
@@ -168,44 +187,45 @@ class Deliverer:
             log.info("posting paused on %s; digest %s not sent", sender.platform, subscription_id)
             return 0
         return await self._deliver_each(
-            sender, [view], self.context.config.delivery.digest_max_items
+            sender, [view], self.context.config.delivery.digest_max_items, ranked=True
         )
 
     async def deliver_backlog(
         self, sender: Sender, dest: Destination, language: str, limit: int | None
     ) -> int:
-        """Every stored summary not yet delivered to `dest`, oldest first (`khulasa digest`).
+        """Every stored story not yet delivered to `dest`, oldest first (`khulasa digest`).
 
         The destination needs no subscription: it takes all sources, from the first article on.
         """
-        everything = Subscription(
-            id=0,
-            destination=dest,
-            sources=(),
-            schedule=IMMEDIATE,
-            language=language,
-            active=True,
-            origin=Origin.CONFIG,
-            since=EPOCH,
-            deactivated_reason=None,
-        )
+        everything = _everything(dest, language)
         await self._record_unrecorded()
-        [items] = await self.records.pending_each([everything], limit)
+        [items] = await self.context.store.story_posts.due_each([everything], limit)
         return await self._deliver(_Round(self.records, sender), everything, items)
 
+    async def stories(self, dest: Destination, limit: int | None) -> list[DueStory]:
+        """Every stored story as `dest` would get it, oldest first, recording nothing
+        (`khulasa digest --all`: a destination with no deliveries sees them all)."""
+        [items] = await self.context.store.story_posts.due_each([_everything(dest, "")], limit)
+        return items
+
     async def _deliver_each(
-        self, sender: Sender, views: Sequence[Subscription], limit: int | None
+        self,
+        sender: Sender,
+        views: Sequence[Subscription],
+        limit: int | None,
+        *,
+        ranked: bool = False,
     ) -> int:
         """Up to `IN_FLIGHT` destinations at once, each one's posts in order, one at a time.
 
         What is due is read once for the whole round; a post another round sent meanwhile is
         skipped at its reservation. The sender's rate limiter paces the sends.
         """
-        due = await self.records.pending_each(views, limit)
+        due = await self.context.store.story_posts.due_each(views, limit, ranked=ranked)
         round_ = _Round(self.records, sender)
         gate = asyncio.Semaphore(IN_FLIGHT)
 
-        async def one(view: Subscription, items: list[SummaryItem]) -> int:
+        async def one(view: Subscription, items: list[DueStory]) -> int:
             async with gate:
                 if round_.stopped:
                     return 0
@@ -221,7 +241,7 @@ class Deliverer:
         return sum(count for count in counts if isinstance(count, int))
 
     async def _deliver_guarded(
-        self, round_: _Round, view: Subscription, items: list[SummaryItem]
+        self, round_: _Round, view: Subscription, items: list[DueStory]
     ) -> int:
         """A failure at one destination is logged and never stops the others."""
         try:
@@ -233,12 +253,12 @@ class Deliverer:
             log.exception("delivery to subscription %s failed", view.id)
             return 0
 
-    async def _deliver(self, round_: _Round, view: Subscription, items: list[SummaryItem]) -> int:
+    async def _deliver(self, round_: _Round, view: Subscription, items: list[DueStory]) -> int:
         async with self._rounds[view.destination]:
             return await self._deliver_round(round_, view, items)
 
     async def _deliver_round(
-        self, round_: _Round, view: Subscription, items: list[SummaryItem]
+        self, round_: _Round, view: Subscription, items: list[DueStory]
     ) -> int:
         sender = round_.sender
         dest = view.destination
@@ -247,8 +267,10 @@ class Deliverer:
         index = 0
         while index < len(items) and not round_.stopped:
             item = items[index]
-            post = to_post(item, images=view.images)
-            delivery_id = await round_.reserve(Reservation(dest, post.article_id, post.summary_id))
+            post = story_post(item.post, images=view.images)
+            delivery_id = await round_.reserve(
+                Reservation(dest, post.article_id, post.summary_id, item.story_id, item.sources)
+            )
             if delivery_id is None:
                 index += 1
                 continue
@@ -288,7 +310,7 @@ class Deliverer:
                 message_id,
                 delivery_id,
             )
-            summarized = item.summarized_at
+            summarized = item.item.summarized_at
             metrics.delivered(
                 dest.platform, (utcnow() - summarized).total_seconds() if summarized else None
             )

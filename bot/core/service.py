@@ -17,6 +17,7 @@ from bot.core.context import CoreContext
 from bot.core.delivery import Deliverer, Sender
 from bot.core.outbox import Outbox, respond
 from bot.core.qa import QuestionAnswering
+from bot.core.story_edits import StoryEdits
 from bot.core.subscriptions import SubscriptionCommands
 from bot.core.summary_command import SummaryCommand
 from bot.core.types import Caller, Destination, RepliedMessage, Reply
@@ -59,6 +60,7 @@ class Core:
         self.summary = summary
         self.qa = qa
         self.admin = admin
+        self.story_edits = StoryEdits(context)
         self._handlers: dict[str, Handler] = {
             "start": self._start,
             "help": self._help,
@@ -148,8 +150,12 @@ class Core:
         return await self.delivery.deliver_new(sender)
 
     async def deliver_digest(self, sender: Sender, subscription_id: int) -> int:
-        """A digest subscription gets its pending summaries (capped, oldest first)."""
+        """A digest subscription gets its pending stories (capped, most sources first)."""
         return await self.delivery.deliver_digest(sender, subscription_id)
+
+    async def edit_stories(self, sender: Sender) -> int:
+        """Sent posts of `sender.platform` whose story gained sources list them; returns how many."""
+        return await self.story_edits.edit_grown(sender)
 
     async def sync_config_channels(
         self, platform: str, channels: Sequence[ChannelConfig]

@@ -23,6 +23,7 @@ from bot.errors import DatabaseUnavailable
 from bot.flow.engine import Engine, Task
 from bot.pipeline import Pipeline
 from bot.store import Store
+from bot.story_desk import StoryDesk
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Flow:
     core: Core
     engine: Engine | None = None  # where follow-up tasks go; set once the engine is built
     senders: list[Sender] = field(default_factory=list)  # the platforms this process serves
+    desk: StoryDesk | None = None  # one per process; loads its embedder on first use
 
     def enabled_source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.config.sources if s.name == name and s.enabled), None)
@@ -66,30 +68,49 @@ async def fetch(flow: Flow, source: str) -> None:
 
 
 async def summarize(flow: Flow, article_ids: Sequence[int]) -> None:
-    """Summarizes those of the articles still without a summary, in model-sized batches.
+    """Gives the articles their story, then summarizes those still without a summary, in
+    model-sized batches.
 
     Storing the summaries announces them (`Store.summary_events`): that event, not this task,
-    starts the delivery rounds, in this process or in any other `khulasa run`.
+    starts the delivery rounds, in this process or in any other `khulasa run`; stories come
+    first, so a round finds every summarized article in its story (ADR 018).
     """
     size = flow.config.summarizer.batch_size
     ids = sorted(set(article_ids))
+    await _assign_stories(flow, ids)
     created = 0
     for start in range(0, len(ids), size):
         created += len(await flow.pipeline.summarize_articles(ids[start : start + size]))
     log.info("summarized %d of %d article(s)", created, len(ids))
 
 
+async def _assign_stories(flow: Flow, ids: list[int]) -> None:
+    """Stories before summaries; an embedder that fails leaves the articles ungrouped."""
+    if flow.desk is None:
+        return
+    try:
+        await flow.desk.assign(ids)
+    except DatabaseUnavailable:
+        raise
+    except Exception:  # grouping is an editor's nicety: posting must not wait on it
+        log.exception("stories of %d article(s) not assigned; they post on their own", len(ids))
+
+
 async def deliver(flow: Flow) -> None:
     """One delivery round on each platform this process serves: immediate subscriptions, and
-    readers' `/summary <url>` requests summarized since they asked."""
+    readers' `/summary <url>` requests summarized since they asked; then, the sends done, edits
+    of sent posts whose story gained sources."""
     for sender in flow.senders:
         try:
             sent = await flow.core.deliver_new(sender)
             sent += await deliver_requested(flow.core.context, sender)
+            edited = await flow.core.edit_stories(sender)
         except DatabaseUnavailable:
             log.info("posts on %s wait for the database", sender.platform)
             continue
         log.info("delivered %d new post(s) on %s", sent, sender.platform)
+        if edited:
+            log.info("%d story post(s) on %s now list their new sources", edited, sender.platform)
 
 
 async def digest(flow: Flow, subscription_id: int) -> None:

@@ -26,6 +26,7 @@ from bot.store.stories import (
     StoryMember,
     StoryPost,
 )
+from bot.store.story_posts import DueStory, EditState, GrownPost, StoryPosts
 from bot.store.subscriptions import REMOVED_FROM_CONFIG, UNSUBSCRIBED, Subscriptions
 from bot.store.types import (
     IMMEDIATE,
@@ -63,6 +64,7 @@ class Store:
         self.schedules = Schedules(self.db)
         self.settings = Settings(self.db)
         self.stories = Stories(self.db)
+        self.story_posts = StoryPosts(self.db)
 
     @property
     def safe_url(self) -> str:
@@ -104,6 +106,9 @@ __all__ = [
     "DeliveryRecord",
     "DeliveryStatus",
     "Destination",
+    "DueStory",
+    "EditState",
+    "GrownPost",
     "NewSummary",
     "Origin",
     "PendingArticle",

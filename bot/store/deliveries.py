@@ -1,4 +1,5 @@
-"""Delivery records: one per (destination, article), reserved before the send (ADR 003)."""
+"""Delivery records: one per (destination, article) and per (destination, story), reserved
+before the send (ADR 003, 018). An article whose story was posted somewhere is not due there."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, insert, select, update
+from sqlalchemy import Select, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store import messages
 from bot.store.articles import newest_first, summary_rows, to_item
 from bot.store.db import Database
-from bot.store.models import Article, Delivery, Source
+from bot.store.models import Article, Delivery, Source, Summary
 from bot.store.models import Subscription as SubscriptionRow
 from bot.store.subscriptions import active_rows, snapshot
 from bot.store.types import (
@@ -31,13 +32,22 @@ INTERRUPTED = "interrupted between send and record"
 PENDING_CHUNK = 500  # subscriptions per query when a round reads what is due to all of them
 
 
+Row = tuple[Summary, Article, str | None]  # a summary, its article, its source's name
+
+
 @dataclass(frozen=True, slots=True)
 class Reservation:
-    """A (destination, article) pair about to be sent: its `sending` row is written first."""
+    """A (destination, article) pair about to be sent: its `sending` row is written first.
+
+    With a story, the (destination, story) pair is taken too: no other article of it is sent
+    there. `listed_sources` is how many distinct sources the post shows, its own included.
+    """
 
     destination: Destination
     article_id: int
     summary_id: int
+    story_id: int | None = None
+    listed_sources: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,48 +136,62 @@ def _record(row: Delivery) -> DeliveryRecord:
     )
 
 
-def _pending(session: Session, subscription: Subscription, limit: int | None) -> list[SummaryItem]:
-    dest = subscription.destination
-    recorded = exists().where(
-        Delivery.platform == dest.platform,
-        Delivery.chat_id == dest.chat_id,
-        Delivery.thread_id == dest.thread_id,
-        Delivery.article_id == Article.id,
+def _recorded_at(platform, chat_id, thread_id):  # noqa: ANN001, ANN202 - SQL expressions
+    """Whether the article, or another of its story, has a delivery row at that destination."""
+    return exists().where(
+        Delivery.platform == platform,
+        Delivery.chat_id == chat_id,
+        Delivery.thread_id == thread_id,
+        or_(Delivery.article_id == Article.id, Delivery.story_id == Article.story_id),
     )
+
+
+def _pending(session: Session, subscription: Subscription, limit: int | None) -> list[SummaryItem]:
+    return [to_item(row) for row in pending_rows(session, subscription, limit)]
+
+
+def pending_rows(session: Session, subscription: Subscription, limit: int | None) -> list[Row]:
+    """Summarized articles due to one subscription, oldest first."""
+    dest = subscription.destination
+    recorded = _recorded_at(dest.platform, dest.chat_id, dest.thread_id)
     query = summary_rows().where(Article.fetched_at > subscription.since, ~recorded)
     if subscription.sources:
         query = query.where(Source.name.in_(list(subscription.sources)))
     query = query.order_by(newest_first(), Article.id)
     if limit is not None:
         query = query.limit(limit)
-    return [to_item(row) for row in session.execute(query)]
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
 def _pending_each(
     session: Session, subscriptions: Sequence[Subscription], limit: int | None
 ) -> list[list[SummaryItem]]:
+    rows = pending_rows_each(session, subscriptions, limit)
+    return [[to_item(row) for row in each] for each in rows]
+
+
+def pending_rows_each(
+    session: Session, subscriptions: Sequence[Subscription], limit: int | None
+) -> list[list[Row]]:
     """One query per set of sources (and per `PENDING_CHUNK` subscriptions), not one per chat."""
     if len(subscriptions) == 1:  # a digest or a backlog, maybe of no stored subscription
-        return [_pending(session, subscriptions[0], limit)]
+        return [pending_rows(session, subscriptions[0], limit)]
     by_sources: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
     for subscription in subscriptions:
         by_sources[tuple(sorted(subscription.sources))].append(subscription.id)
-    due: defaultdict[int, list[SummaryItem]] = defaultdict(list)
+    due: defaultdict[int, list[Row]] = defaultdict(list)
     for sources, ids in by_sources.items():
         for start in range(0, len(ids), PENDING_CHUNK):
             query = _pending_query(ids[start : start + PENDING_CHUNK], sources)
             for summary, article, source, subscription_id in session.execute(query):
-                due[subscription_id].append(to_item((summary, article, source)))
+                due[subscription_id].append((summary, article, source))
     return [due[subscription.id][:limit] for subscription in subscriptions]
 
 
-def _pending_query(ids: list[int], sources: tuple[str, ...]):  # noqa: ANN202 - a Select
-    """`_pending` of stored subscriptions sharing their sources, each row ending with the id."""
-    recorded = exists().where(
-        Delivery.platform == SubscriptionRow.platform,
-        Delivery.chat_id == SubscriptionRow.chat_id,
-        Delivery.thread_id == SubscriptionRow.thread_id,
-        Delivery.article_id == Article.id,
+def _pending_query(ids: list[int], sources: tuple[str, ...]) -> Select:
+    """`pending_rows` of stored subscriptions sharing their sources, each row ending with the id."""
+    recorded = _recorded_at(
+        SubscriptionRow.platform, SubscriptionRow.chat_id, SubscriptionRow.thread_id
     )
     query = (
         summary_rows()
@@ -184,59 +208,66 @@ def _pending_query(ids: list[int], sources: tuple[str, ...]):  # noqa: ANN202 - 
 
 
 def _queue_size(session: Session, platform: str) -> int:
+    """Stories due to the platform's active subscriptions, each counted once per destination."""
     subscriptions = [snapshot(row) for row in active_rows(session, platform, None)]
     if not subscriptions:
         return 0
     earliest = min(subscription.since for subscription in subscriptions)
     summarized = _summarized_since(session, earliest)
-    delivered = {
-        tuple(row)
-        for row in session.execute(
-            select(Delivery.chat_id, Delivery.thread_id, Delivery.article_id).where(
-                Delivery.platform == platform
-            )
-        )
-    }
+    delivered: set[tuple[str, str, object]] = set()
+    query = select(
+        Delivery.chat_id, Delivery.thread_id, Delivery.article_id, Delivery.story_id
+    ).where(Delivery.platform == platform)
+    for chat_id, thread_id, article_id, story_id in session.execute(query):
+        delivered.add((chat_id, thread_id, article_id))
+        if story_id is not None:
+            delivered.add((chat_id, thread_id, ("s", story_id)))
     total = 0
     for subscription in subscriptions:
         dest = subscription.destination
         since = aware(subscription.since)
-        for article_id, fetched_at, source in summarized:
+        due: set[object] = set()
+        for article_id, story_id, fetched_at, source in summarized:
             if aware(fetched_at) <= since:
                 continue
             if subscription.sources and source not in subscription.sources:
                 continue
-            if (dest.chat_id, dest.thread_id, article_id) not in delivered:
-                total += 1
+            story = ("s", story_id) if story_id is not None else article_id
+            taken = {
+                (dest.chat_id, dest.thread_id, article_id),
+                (dest.chat_id, dest.thread_id, story),
+            }
+            if not taken & delivered:
+                due.add(story)
+        total += len(due)
     return total
 
 
 def _summarized_since(
     session: Session, earliest: datetime
-) -> list[tuple[int, datetime, str | None]]:
+) -> list[tuple[int, int | None, datetime, str | None]]:
     rows = session.execute(summary_rows().where(Article.fetched_at > earliest))
-    return [(article.id, article.fetched_at, source) for _, article, source in rows]
+    return [
+        (article.id, article.story_id, article.fetched_at, source) for _, article, source in rows
+    ]
 
 
-def _reserve(session: Session, dest: Destination, article_id: int, summary_id: int) -> int | None:
+def _reserve(session: Session, item: Reservation) -> int | None:
+    dest = item.destination
+    taken = Delivery.article_id == item.article_id
+    if item.story_id is not None:
+        taken = or_(taken, Delivery.story_id == item.story_id)
     already = session.scalar(
         select(Delivery.id).where(
             Delivery.platform == dest.platform,
             Delivery.chat_id == dest.chat_id,
             Delivery.thread_id == dest.thread_id,
-            Delivery.article_id == article_id,
+            taken,
         )
     )
     if already is not None:
         return None
-    row = Delivery(
-        platform=dest.platform,
-        chat_id=dest.chat_id,
-        thread_id=dest.thread_id,
-        article_id=article_id,
-        summary_id=summary_id,
-        status=DeliveryStatus.SENDING,
-    )
+    row = Delivery(status=DeliveryStatus.SENDING, **_columns(item))
     try:
         with session.begin_nested():  # a concurrent round may reserve the same pair first
             session.add(row)
@@ -245,29 +276,52 @@ def _reserve(session: Session, dest: Destination, article_id: int, summary_id: i
     return row.id
 
 
-def _reserve_batch(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
-    """Pairs already recorded are skipped; the rest go in one insert (no savepoint per row)."""
-    recorded = {
-        tuple(row)
-        for row in session.execute(
-            select(Delivery.platform, Delivery.chat_id, Delivery.thread_id, Delivery.article_id)
-            .where(Delivery.chat_id.in_({item.destination.chat_id for item in reservations}))
-            .where(Delivery.article_id.in_({item.article_id for item in reservations}))
-        )
+def _columns(item: Reservation) -> dict[str, object]:
+    dest = item.destination
+    return {
+        "platform": dest.platform,
+        "chat_id": dest.chat_id,
+        "thread_id": dest.thread_id,
+        "article_id": item.article_id,
+        "summary_id": item.summary_id,
+        "story_id": item.story_id,
+        "listed_sources": item.listed_sources,
     }
+
+
+def _reserve_batch(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
+    """Pairs already recorded are skipped; the rest go in one insert (no savepoint per row).
+
+    A pair is taken by its article or by its story (`("s", story_id)` keys beside the article's).
+    """
+    chats = {item.destination.chat_id for item in reservations}
+    articles = {item.article_id for item in reservations}
+    stories = {item.story_id for item in reservations if item.story_id is not None}
+    recorded: set[tuple[str, str, str, object]] = set()
+    query = select(
+        Delivery.platform,
+        Delivery.chat_id,
+        Delivery.thread_id,
+        Delivery.article_id,
+        Delivery.story_id,
+    ).where(
+        Delivery.chat_id.in_(chats),
+        or_(Delivery.article_id.in_(articles), Delivery.story_id.in_(stories)),
+    )
+    for platform, chat_id, thread_id, article_id, story_id in session.execute(query):
+        recorded.add((platform, chat_id, thread_id, article_id))
+        if story_id is not None:
+            recorded.add((platform, chat_id, thread_id, ("s", story_id)))
     new: dict[tuple[str, str, str, int], dict[str, object]] = {}
     for item in reservations:
         dest = item.destination
         key = (dest.platform, dest.chat_id, dest.thread_id, item.article_id)
-        if key not in recorded and key not in new:
-            new[key] = {
-                "platform": dest.platform,
-                "chat_id": dest.chat_id,
-                "thread_id": dest.thread_id,
-                "article_id": item.article_id,
-                "summary_id": item.summary_id,
-                "status": DeliveryStatus.SENDING,
-            }
+        story_key = (dest.platform, dest.chat_id, dest.thread_id, ("s", item.story_id))
+        if key in recorded or key in new or (item.story_id is not None and story_key in recorded):
+            continue
+        new[key] = {**_columns(item), "status": DeliveryStatus.SENDING}
+        if item.story_id is not None:
+            recorded.add(story_key)
     ids: dict[tuple[str, str, str, int], int] = {}
     if new:
         inserted = session.scalars(
@@ -290,10 +344,7 @@ def _reserve_batch(session: Session, reservations: Sequence[Reservation]) -> lis
 
 
 def _reserve_each(session: Session, reservations: Sequence[Reservation]) -> list[int | None]:
-    return [
-        _reserve(session, item.destination, item.article_id, item.summary_id)
-        for item in reservations
-    ]
+    return [_reserve(session, item) for item in reservations]
 
 
 def _finish(

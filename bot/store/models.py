@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -122,10 +123,15 @@ class Subscription(Base):
 
 
 class Delivery(Base):
-    """Exactly once per (destination, article): reserved before sending, completed with the id."""
+    """Exactly once per (destination, article) and per (destination, story): reserved before
+    sending, completed with the message id, which later edits of the story's post need."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_id", "article_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "thread_id", "article_id"),
+        # NULL (a reader's requested article, a pre-story row) never collides
+        Index("uq_deliveries_story", "platform", "chat_id", "thread_id", "story_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -138,6 +144,11 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    story_id: Mapped[int | None] = mapped_column(Integer)  # the story the post is (ADR 018)
+    # Distinct sources the sent post shows, its own included: a story with more is edited.
+    listed_sources: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    edit_state: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
 
 
 class SummaryRequest(Base):

@@ -162,7 +162,7 @@ class Stories:
 
     async def members(self, story_id: int) -> list[StoryMember]:
         """A story's articles in publication order."""
-        return (await self._db.run(_members, [story_id])).get(story_id, [])
+        return (await self._db.run(members_of, [story_id])).get(story_id, [])
 
     async def latest(self, limit: int) -> list[StoryPost]:
         """The stories most recently reported (by their newest summarized article), newest first.
@@ -251,7 +251,7 @@ def _arrange(session: Session, plan: Callable[[StoryLedger], T], lead_chars: int
     return plan(StoryLedger(session, lead_chars))
 
 
-def _members(session: Session, story_ids: Sequence[int]) -> dict[int, list[StoryMember]]:
+def members_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[StoryMember]]:
     """Each story's articles in publication order, by story id."""
     query = (
         select(
@@ -310,7 +310,7 @@ def _latest(session: Session, limit: int) -> list[StoryPost]:
     ):
         article = row[1]
         leads.setdefault(article.story_id or -article.id, to_item(row))
-    members = _members(session, [key for key in keys if key > 0])
+    members = members_of(session, [key for key in keys if key > 0])
     return [
         StoryPost(key if key > 0 else None, leads[key], tuple(members.get(key, ())))
         for key in keys

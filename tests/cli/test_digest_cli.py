@@ -10,6 +10,7 @@ import yaml
 
 from bot.cli import main
 from tests.helpers.postgres import requested_database_url
+from tests.helpers.wire import DESK_STORY, DETAILS
 
 
 @pytest.fixture
@@ -18,11 +19,12 @@ def config_file(request, tmp_path):
     url = requested_database_url(request) or f"sqlite:///{tmp_path / 'data' / 'k.db'}"
     folder = tmp_path / "seeds"
     folder.mkdir()
-    for name, title in (("1.txt", "First story"), ("2.md", "# Second story")):
-        (folder / name).write_text(
-            f"{title}\nThe body of the {name} article has sentences. It has another one too.",
-            "utf-8",
-        )
+    texts = (  # two events: near-identical texts would be one story, printed once
+        ("1.txt", "First story\nThe body of the 1.txt article has sentences. A bakery won."),
+        ("2.md", "# Second story\nHeavy rain delayed a rocket launch. Engineers try Friday."),
+    )
+    for name, text in texts:
+        (folder / name).write_text(text, "utf-8")
     data = {
         "storage": {"url": url},
         "summarizer": {"backend": "extractive"},
@@ -60,7 +62,7 @@ def test_json_lines_then_only_new_items_then_all_and_limit(config_file, tmp_path
     assert capsys.readouterr().out == ""
 
     (tmp_path / "seeds" / "3.txt").write_text(
-        "Third story\nFresh news body. More of it here.", "utf-8"
+        "Third story\nA museum opened a wing of old clocks. Visitors queued.", "utf-8"
     )
     assert main(["digest", "--config", str(config_file), "--format", "json"]) == 0
     assert [json.loads(x)["title"] for x in capsys.readouterr().out.splitlines()] == ["Third story"]
@@ -84,3 +86,28 @@ def test_limit_leaves_the_rest_for_the_next_run(config_file, capsys):
 def test_bad_limit_is_a_usage_error(config_file, capsys):
     assert main(["digest", "--config", str(config_file), "--limit", "0"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_story_two_sources_report_prints_once(tmp_path, capsys):
+    for source, text in (
+        ("wire", "Solar chip factory opens\nSolar chip factory opens. " + DETAILS["first"]),
+        ("desk", f"{DESK_STORY['title']}\n{DESK_STORY['body']}"),
+    ):
+        (tmp_path / source).mkdir()
+        (tmp_path / source / "a.txt").write_text(text, "utf-8")
+    data = {
+        "storage": {"url": f"sqlite:///{tmp_path / 'k.db'}"},
+        "summarizer": {"backend": "extractive"},
+        "sources": [{"name": name, "path": str(tmp_path / name)} for name in ("wire", "desk")],
+        "delivery": {"language": "en"},
+    }
+    path = tmp_path / "k.yaml"
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    assert main(["digest", "--config", str(path), "--format", "json"]) == 0
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]  # one story
+    assert line["source"] in ("wire", "desk")
+    assert main(["digest", "--config", str(path), "--all", "--format", "json"]) == 0
+    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [line]
+    assert main(["digest", "--config", str(path), "--all"]) == 0
+    other = "desk" if line["source"] == "wire" else "wire"
+    assert f"Also: {other}" in capsys.readouterr().out  # the text lists the other source

@@ -13,6 +13,7 @@ import pytest
 from bot.composition import build_core
 from bot.config import Config, parse_config
 from bot.core import AnswerView, Caller, Core, Destination, Post, SentMessage
+from bot.core.types import EditOutcome
 from bot.errors import FetchError, UnsafeURLError
 from bot.store import Store
 from bot.store.models import Article, Source, Story, Summary
@@ -161,10 +162,13 @@ class FakePipeline:
 
 @dataclass
 class FakeSender:
-    """The adapter seam: records sends; `failures[chat_id]` lists exceptions to raise in turn."""
+    """The adapter seam: records sends and edits; `failures[chat_id]` lists exceptions to raise
+    in turn on sends, `edit_outcomes[message_id]` outcomes (or exceptions) of edits in turn."""
 
     platform: str = "telegram"
     sent: list[tuple[Destination, Post, str]] = field(default_factory=list)
+    edits: list[tuple[Destination, str, Post, str]] = field(default_factory=list)
+    edit_outcomes: dict[str, list[EditOutcome | BaseException]] = field(default_factory=dict)
     texts: list[tuple[Destination, str]] = field(default_factory=list)
     admin_notices: list[str] = field(default_factory=list)
     failures: dict[str, list[BaseException]] = field(default_factory=dict)
@@ -182,6 +186,16 @@ class FakeSender:
         self.counter += 1
         self.texts.append((dest, text))
         return str(self.counter)
+
+    async def edit_post(
+        self, dest: Destination, message_id: str, post: Post, language: str
+    ) -> EditOutcome:
+        queued = self.edit_outcomes.get(message_id)
+        outcome = queued.pop(0) if queued else EditOutcome.EDITED
+        if isinstance(outcome, BaseException):
+            raise outcome
+        self.edits.append((dest, message_id, post, language))
+        return outcome
 
     async def notify_admins(self, text: str) -> None:
         self.admin_notices.append(text)

@@ -142,7 +142,7 @@ async def test_pause_on_one_platform_leaves_the_other_posting(core, store):
     assert await core.deliver_new(discord) == 1
 
 
-async def test_digest_sends_pending_in_publication_order_capped(core, store, sender, rescheduled):
+async def test_digest_sends_the_newest_stories_first_capped(core, store, sender, rescheduled):
     caller = private("7", language="en")
     await core.handle("subscribe", caller, "")
     await core.handle("schedule", caller, "chat 0 9 * * *")
@@ -154,9 +154,9 @@ async def test_digest_sends_pending_in_publication_order_capped(core, store, sen
     add_article(store, "beta", "middle", published_at=base - timedelta(hours=2))
     assert await core.deliver_new(sender) == 0  # a digest subscription waits for its schedule
     assert await core.deliver_digest(sender, int(subscription_id)) == 2
-    assert sender.titles() == ["early", "middle"]
+    assert sender.titles() == ["late", "middle"]  # one source each: the newest first
     assert await core.deliver_digest(sender, int(subscription_id)) == 1
-    assert sender.titles() == ["early", "middle", "late"]
+    assert sender.titles() == ["late", "middle", "early"]
 
 
 async def test_digest_of_other_platform_or_unknown_id_sends_nothing(core, store, sender):

@@ -7,6 +7,7 @@ usual test guild lands on shard 1 and a second guild on shard 0.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,10 @@ import discord
 import pytest
 
 from bot.adapters.discord.settings import DiscordConfig
-from bot.adapters.discord.shards import Shards, shard_of
+from bot.adapters.discord.shards import OtherShard, Shards, shard_of
 from bot.config import ConfigError, parse_config
-from bot.core import Destination
+from bot.core import Destination, Post
+from bot.core.types import EditOutcome, PostSource
 from tests.discord.conftest import NEWS_LATER, DiscordStack, StackFactory, make_config
 from tests.helpers.bot_stack import write_article
 from tests.helpers.fake_discord import GUILD_ID, TEXT_CHANNEL_ID, FakeDiscord
@@ -109,6 +111,20 @@ async def test_each_channel_gets_its_post_once_from_its_shards_process(
     for channel_id in (TEXT_CHANNEL_ID, SECOND_CHANNEL_ID):
         [post] = fake.sent(channel_id)
         assert post["embeds"][0]["title"] == "Startup opens an Arabic speech lab"
+
+
+async def test_a_story_post_is_edited_only_by_its_shards_process(
+    start_bot: StackFactory, tmp_path: Path, fake: FakeDiscord
+) -> None:
+    zero, one = await two_processes(start_bot, tmp_path, fake)
+    sent = Post(1, 1, "Lab", None, "wire", "A lab opens.", "en", None, story_id=1)
+    message_id = await one.adapter.sender.send_post(channel(TEXT_CHANNEL_ID), sent, "en")
+    grown = replace(sent, also=(PostSource("desk", "Lab opens", None),))
+    with pytest.raises(OtherShard):  # shard 1's guild: zero leaves it, with no request
+        await zero.adapter.sender.edit_post(channel(TEXT_CHANNEL_ID), message_id, grown, "en")
+    assert fake.edits(TEXT_CHANNEL_ID) == []
+    edited = await one.adapter.sender.edit_post(channel(TEXT_CHANNEL_ID), message_id, grown, "en")
+    assert edited is EditOutcome.EDITED and len(fake.edits(TEXT_CHANNEL_ID)) == 1
 
 
 def test_shard_ids_default_to_all_shards_and_are_checked() -> None:

@@ -1,7 +1,8 @@
 """Black-box: one `khulasa run` and two `khulasa worker` processes on a real PostgreSQL.
 
 The feed grows while the test runs; each worker is SIGKILLed once mid-run and restarted.
-Every article must get exactly one summary row and reach each of four channels once, and
+Every article must get exactly one summary row, every story must reach each of four channels
+once (a second source's report of the first story is an edit of its post, made once), and
 every process must exit 0 on SIGTERM.
 """
 
@@ -20,9 +21,12 @@ from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.postgres import libpq_url
 from tests.helpers.wire import (
+    DESK_FEED,
     FEED,
     FETCH_EVERY,
     STORIES,
+    desk_rss,
+    edits,
     everywhere,
     received,
     rss,
@@ -33,7 +37,7 @@ WORKERS = {"tick_seconds": 2, "batch_wait": 0.2, "stalled_after": 6}
 
 
 def worker_config(tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram) -> Path:
-    data = wire_config(url, feeds, telegram)
+    data = wire_config(url, feeds, telegram, desk=True)
     data["summarizer"]["batch_size"] = 4
     data["workers"] = {"external": True, **WORKERS}
     return write_config(tmp_path / "khulasa.yaml", data)
@@ -58,6 +62,7 @@ async def test_one_run_two_workers_killed_and_restarted_lose_and_double_nothing(
 ) -> None:
     keys = list(STORIES)
     feeds.serve(FEED, body=rss(keys[:1]))
+    feeds.serve(DESK_FEED, body=desk_rss(reported=False))
     config = worker_config(tmp_path, postgres_url, feeds, telegram)
     env = child_env(TELEGRAM_BOT_TOKEN=telegram.token)
 
@@ -82,13 +87,17 @@ async def test_one_run_two_workers_killed_and_restarted_lose_and_double_nothing(
         workers[index - 1] = start(f"worker{index}-again", "-v", "worker")
         await bot.until(lambda k=key: everywhere(telegram, {k}), within=50, what=f"story {key}")
 
+    feeds.serve(DESK_FEED, body=desk_rss(reported=True))  # the first story gains a source
+    await bot.until(lambda: min(edits(telegram).values()) >= 1, within=50, what="the edits")
+
     for process in [bot, *workers]:
         assert await process.terminate(within=30) == 0, process.stderr_tail()
         assert "Traceback" not in process.stderr, process.stderr_tail()
 
-    assert sorted(summaries_per_article(postgres_url).values()) == [1] * len(keys)
+    assert sorted(summaries_per_article(postgres_url).values()) == [1] * (len(keys) + 1)  # desk
     got_by_chat = received(telegram)
     assert all(sorted(got) == sorted(keys) for got in got_by_chat.values()), got_by_chat
+    assert set(edits(telegram).values()) == {1}, edits(telegram)
     assert not telegram.rejected
 
 

@@ -31,7 +31,8 @@ async def test_an_idle_run_sends_no_statement_on_the_summaries_table(tmp_path: P
         app.adapters[0].sender.stream = out
         running = asyncio.create_task(app.run())
         try:
-            await asyncio.wait_for(out.written.wait(), 5)  # fetched, summarized, posted
+            # fetched, grouped (the bundled encoder loads on first use), summarized, posted
+            await asyncio.wait_for(out.written.wait(), 30)
             await asyncio.wait_for(app.local.run_until_idle(), 5)
             engine = services.store.db.engine
             event.listen(engine, "before_cursor_execute", count)

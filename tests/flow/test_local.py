@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from sqlalchemy import text
+
 from bot.composition import open_services
 from bot.flow import tasks
 from bot.flow.local import LocalEngine
@@ -78,3 +80,20 @@ async def test_a_sweep_summarizes_what_a_failure_left_behind(make_config):
         await services.engine.run_until_idle()
         summary = await services.store.articles.summary_of(lost)
     assert summary is not None and summary.title == "Lost"
+
+
+async def test_articles_have_their_story_before_their_summary_is_announced(make_config, sources):
+    config = make_config(sources=sources[:1], embeddings={"backend": "none"})
+    async with open_services(config) as services:
+        stories_at_event: list[list[int | None]] = []
+
+        async def on_event() -> None:
+            with services.store.db.session() as session:
+                rows = session.execute(text("SELECT story_id FROM articles")).scalars()
+                stories_at_event.append(list(rows))
+
+        services.store.summary_events.subscribe(on_event)
+        await services.engine.defer(tasks.fetch, source="local")
+        await services.engine.run_until_idle()
+    [at_event] = stories_at_event
+    assert at_event and None not in at_event

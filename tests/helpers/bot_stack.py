@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,11 @@ from bot.flow import Flow, tasks
 from bot.flow.local import LocalEngine
 from bot.pipeline import Pipeline
 from bot.store import Store
+from bot.story_desk import StoryDesk
+from summarizer.stories import load_embedder
 
 Closer = Callable[[], Awaitable[Any]]
+shared_embedder = cache(load_embedder)  # one model per test session, not one per test
 
 
 def write_article(folder: Path, name: str, text: str) -> Path:
@@ -58,7 +62,8 @@ class CoreStack:
 async def run_flow(config: Config, store: Store, pipeline: Pipeline, core: Core) -> list[int]:
     """The fetch and summarize tasks of every enabled source, run to completion in process."""
     before = {item.summary_id for item in await store.articles.oldest_summaries()}
-    engine = LocalEngine(Flow(config, store, pipeline, core))
+    desk = StoryDesk.from_config(config, store, embedder_factory=shared_embedder)
+    engine = LocalEngine(Flow(config, store, pipeline, core, desk=desk))
     for source in config.sources:
         if source.enabled:
             await engine.defer(tasks.fetch, source=source.name)

@@ -9,6 +9,7 @@ import sys
 from typing import Literal, Protocol, TextIO
 
 from bot.core.types import Caller, ChatKind, Destination, EditOutcome, Post, Reply
+from bot.render import sources_line
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,10 @@ class ConsoleSender:
         if self.output == "json":
             return self._write_line(json.dumps(post_json(post), ensure_ascii=False))
         footer = " | ".join(part for part in (post.source, post.url) if part)
-        return self._write(f"{post.title}\n{post.summary}\n— {footer}\n")
+        lines = [post.title, post.summary, f"— {footer}"]
+        others = [f"{s.source} ({s.url})" if s.url else s.source for s in post.also]
+        also = sources_line(others, language)  # a story's other sources; "" for none
+        return self._write("\n".join([*lines, also] if also else lines) + "\n")
 
     async def send_text(self, dest: Destination, text: str) -> str:
         return self._write(f"{text}\n")

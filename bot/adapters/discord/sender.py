@@ -94,6 +94,8 @@ class DiscordSender:
         message = self.client.get_partial_messageable(self._edited_channel(dest, message_id))
         partial = message.get_partial_message(int(message_id))
         try:
+            if not await self.serves(dest):  # the process of that guild's shard edits it
+                raise OtherShard(f"channel {dest.chat_id} is served by another shard's process")
             async with delivery_errors(f"edit of {message_id} in {dest.chat_id}"):
                 await self._embedded(
                     dest,
@@ -101,6 +103,8 @@ class DiscordSender:
                     language,
                     lambda embed: partial.edit(embed=embed, allowed_mentions=NO_MENTIONS),
                 )
+        except OtherShard:
+            raise  # not ours: no line, the core leaves it to the owning process
         except TransientDeliveryError as error:
             log.warning(
                 "edit of post %s in channel %s of story %s (%d other sources) failed for now (%s)",
