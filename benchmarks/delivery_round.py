@@ -44,7 +44,7 @@ from bot.config import parse_config  # noqa: E402
 from bot.core.context import CoreContext  # noqa: E402
 from bot.core.delivery import Deliverer  # noqa: E402
 from bot.store import DeliveryStatus, Store  # noqa: E402
-from bot.store.models import Article, Delivery, Source, Subscription, Summary  # noqa: E402
+from bot.store.models import ArticleRow, Delivery, Source, SubscriptionRow, SummaryRow  # noqa: E402
 
 CONFIG = "sources:\n  - {name: tech-ar, path: seeds/}\n"
 FIRST_CHAT = 1000
@@ -57,13 +57,13 @@ def seed(store: Store, chats: int) -> None:
         source = Source(name="tech-ar", location="seeds/")
         session.add(source)
         session.add_all(
-            Subscription(
+            SubscriptionRow(
                 platform="telegram", chat_id=str(FIRST_CHAT + i), kind="private", since=since
             )
             for i in range(chats)
         )
         session.flush()
-        article = Article(
+        article = ArticleRow(
             source_id=source.id,
             url="https://example.org/news/lab",
             content_hash="lab",
@@ -74,7 +74,7 @@ def seed(store: Store, chats: int) -> None:
         )
         session.add(article)
         session.flush()
-        session.add(Summary(article_id=article.id, backend="bench", model="m", text=SUMMARY))
+        session.add(SummaryRow(article_id=article.id, backend="bench", model="m", text=SUMMARY))
 
 
 def sent_rows(store: Store) -> int:

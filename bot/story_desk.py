@@ -37,7 +37,7 @@ EmbedderFactory = Callable[[EmbeddingOptions], Embedder | None]
 
 
 @dataclass(frozen=True, slots=True)
-class _Round:
+class _MatchRound:
     """What one assignment round did."""
 
     stories: dict[int, int]  # article id -> story id, for every requested article found
@@ -135,7 +135,7 @@ class StoryDesk:
 
     # -- on the store's worker thread, inside the locked transaction ---------------------------
 
-    def _each_alone(self, ledger: StoryLedger, ids: list[int]) -> _Round:
+    def _each_alone(self, ledger: StoryLedger, ids: list[int]) -> _MatchRound:
         """`stories.enabled: false`: every article is a story of its own."""
         stories, started = {}, 0
         for article in ledger.among(ids):
@@ -144,11 +144,11 @@ class StoryDesk:
                 started += 1
             else:
                 stories[article.id] = article.story_id
-        return _Round(stories, 0, started, ledger.seq)
+        return _MatchRound(stories, 0, started, ledger.seq)
 
     def _match(
         self, ledger: StoryLedger, ids: list[int], since: datetime, embedder: Embedder | None
-    ) -> _Round:
+    ) -> _MatchRound:
         rebuild = self._stale or self._matcher is None
         self._stale = True  # until the transaction commits, the matcher may hold uncommitted work
         known = ledger.window(since) if rebuild else ledger.assigned_since(self._seq, since)
@@ -178,7 +178,7 @@ class StoryDesk:
                 joined += 1
             matcher.add(item, str(story_id))
             stories[article.id] = story_id
-        return _Round(stories, joined, len(pending) - joined, ledger.seq)
+        return _MatchRound(stories, joined, len(pending) - joined, ledger.seq)
 
 
 def _embedded_text(article: StoryCandidate) -> str:

@@ -115,7 +115,7 @@ class Sender(Protocol):
         ...
 
 
-class _Round:
+class _DeliveryRound:
     """One delivery round's sender and its group commits: reservations, then `sent` records."""
 
     def __init__(self, records: Deliveries, sender: Sender) -> None:
@@ -200,7 +200,7 @@ class Deliverer:
         everything = _everything(dest, language)
         await self._record_unrecorded()
         [items] = await self.context.store.story_posts.due_each([everything], limit)
-        return await self._deliver(_Round(self.records, sender), everything, items)
+        return await self._deliver(_DeliveryRound(self.records, sender), everything, items)
 
     async def stories(self, dest: Destination, limit: int | None) -> list[DueStory]:
         """Every stored story as `dest` would get it, oldest first, recording nothing
@@ -222,7 +222,7 @@ class Deliverer:
         skipped at its reservation. The sender's rate limiter paces the sends.
         """
         due = await self.context.store.story_posts.due_each(views, limit, ranked=ranked)
-        round_ = _Round(self.records, sender)
+        round_ = _DeliveryRound(self.records, sender)
         gate = asyncio.Semaphore(IN_FLIGHT)
 
         async def one(view: Subscription, items: list[DueStory]) -> int:
@@ -241,7 +241,7 @@ class Deliverer:
         return sum(count for count in counts if isinstance(count, int))
 
     async def _deliver_guarded(
-        self, round_: _Round, view: Subscription, items: list[DueStory]
+        self, round_: _DeliveryRound, view: Subscription, items: list[DueStory]
     ) -> int:
         """A failure at one destination is logged and never stops the others."""
         try:
@@ -253,12 +253,14 @@ class Deliverer:
             log.exception("delivery to subscription %s failed", view.id)
             return 0
 
-    async def _deliver(self, round_: _Round, view: Subscription, items: list[DueStory]) -> int:
+    async def _deliver(
+        self, round_: _DeliveryRound, view: Subscription, items: list[DueStory]
+    ) -> int:
         async with self._rounds[view.destination]:
             return await self._deliver_round(round_, view, items)
 
     async def _deliver_round(
-        self, round_: _Round, view: Subscription, items: list[DueStory]
+        self, round_: _DeliveryRound, view: Subscription, items: list[DueStory]
     ) -> int:
         sender = round_.sender
         dest = view.destination
@@ -318,7 +320,7 @@ class Deliverer:
             index += 1
         return sent
 
-    async def _record_sent(self, round_: _Round, sent: SentPost) -> None:
+    async def _record_sent(self, round_: _DeliveryRound, sent: SentPost) -> None:
         try:
             await round_.record_sent(sent)
         except DatabaseUnavailable:

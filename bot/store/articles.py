@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.news.types import ArticleData
 from bot.store.db import Database
 from bot.store.events import SummaryEvents
-from bot.store.models import Article, Source, Summary
+from bot.store.models import ArticleRow, Source, SummaryRow
 from bot.store.types import NewSummary, PendingArticle, StoredArticle, SummaryItem, aware
 
 
@@ -69,7 +69,7 @@ def insert_article(session: Session, source_id: int | None, data: ArticleData) -
     """Stores the article and returns its id; None when it duplicates a stored one."""
     if _find(session, data) is not None:
         return None
-    article = Article(
+    article = ArticleRow(
         source_id=source_id,
         url=data.url,
         guid=data.guid,
@@ -86,18 +86,18 @@ def insert_article(session: Session, source_id: int | None, data: ArticleData) -
     return article.id
 
 
-def summary_rows() -> Select[tuple[Summary, Article, str | None]]:
+def summary_rows() -> Select[tuple[SummaryRow, ArticleRow, str | None]]:
     """The newest summary of each article, joined with its article and source name."""
-    newest = select(func.max(Summary.id)).group_by(Summary.article_id).scalar_subquery()
+    newest = select(func.max(SummaryRow.id)).group_by(SummaryRow.article_id).scalar_subquery()
     return (
-        select(Summary, Article, Source.name)
-        .join(Article, Summary.article_id == Article.id)
-        .outerjoin(Source, Article.source_id == Source.id)
-        .where(Summary.id.in_(newest))
+        select(SummaryRow, ArticleRow, Source.name)
+        .join(ArticleRow, SummaryRow.article_id == ArticleRow.id)
+        .outerjoin(Source, ArticleRow.source_id == Source.id)
+        .where(SummaryRow.id.in_(newest))
     )
 
 
-def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
+def to_item(row: tuple[SummaryRow, ArticleRow, str | None]) -> SummaryItem:
     summary, article, source = row
     return SummaryItem(
         article_id=article.id,
@@ -114,26 +114,28 @@ def to_item(row: tuple[Summary, Article, str | None]) -> SummaryItem:
 
 
 def newest_first():  # noqa: ANN201 - an ORDER BY expression
-    return func.coalesce(Article.published_at, Article.fetched_at)
+    return func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
 
 
 def _find(session: Session, data: ArticleData) -> int | None:
-    conditions = [Article.content_hash == data.content_hash]
+    conditions = [ArticleRow.content_hash == data.content_hash]
     if data.url:
-        conditions.append(Article.url == data.url)
+        conditions.append(ArticleRow.url == data.url)
     if data.guid:
-        conditions.append(Article.guid == data.guid)
-    return session.scalar(select(Article.id).where(or_(*conditions)).limit(1))
+        conditions.append(ArticleRow.guid == data.guid)
+    return session.scalar(select(ArticleRow.id).where(or_(*conditions)).limit(1))
 
 
 def _unknown(session: Session, keys: list[tuple[str | None, str | None]]) -> list[bool]:
     urls = {url for url, _ in keys if url}
     guids = {guid for _, guid in keys if guid}
     known_urls = (
-        set(session.scalars(select(Article.url).where(Article.url.in_(urls)))) if urls else set()
+        set(session.scalars(select(ArticleRow.url).where(ArticleRow.url.in_(urls))))
+        if urls
+        else set()
     )
     known_guids = (
-        set(session.scalars(select(Article.guid).where(Article.guid.in_(guids))))
+        set(session.scalars(select(ArticleRow.guid).where(ArticleRow.guid.in_(guids))))
         if guids
         else set()
     )
@@ -141,7 +143,7 @@ def _unknown(session: Session, keys: list[tuple[str | None, str | None]]) -> lis
 
 
 def _find_by_url(session: Session, url: str) -> int | None:
-    return session.scalar(select(Article.id).where(Article.url == url))
+    return session.scalar(select(ArticleRow.id).where(ArticleRow.url == url))
 
 
 def _add_or_find(session: Session, article: ArticleData) -> int:
@@ -154,11 +156,11 @@ def _add_or_find(session: Session, article: ArticleData) -> int:
 
 
 def load_article(session: Session, article_id: int) -> StoredArticle | None:
-    row = session.get(Article, article_id)
+    row = session.get(ArticleRow, article_id)
     return stored_article(row) if row is not None else None
 
 
-def stored_article(row: Article) -> StoredArticle:
+def stored_article(row: ArticleRow) -> StoredArticle:
     """The article as questions are answered from it."""
     return StoredArticle(
         id=row.id,
@@ -170,23 +172,24 @@ def stored_article(row: Article) -> StoredArticle:
     )
 
 
-def _unsummarized_query() -> Select[tuple[Article]]:
-    return select(Article).where(~exists().where(Summary.article_id == Article.id))
+def _unsummarized_query() -> Select[tuple[ArticleRow]]:
+    return select(ArticleRow).where(~exists().where(SummaryRow.article_id == ArticleRow.id))
 
 
 def _unsummarized_ids(session: Session, fetched_before: datetime, limit: int) -> list[int]:
-    query = select(Article.id).where(
-        ~exists().where(Summary.article_id == Article.id), Article.fetched_at < fetched_before
+    query = select(ArticleRow.id).where(
+        ~exists().where(SummaryRow.article_id == ArticleRow.id),
+        ArticleRow.fetched_at < fetched_before,
     )
-    return list(session.scalars(query.order_by(Article.id).limit(limit)))
+    return list(session.scalars(query.order_by(ArticleRow.id).limit(limit)))
 
 
 def _pending(session: Session, ids: list[int]) -> list[PendingArticle]:
-    query = _unsummarized_query().where(Article.id.in_(ids)).order_by(Article.id)
+    query = _unsummarized_query().where(ArticleRow.id.in_(ids)).order_by(ArticleRow.id)
     return [_pending_of(article) for article in session.scalars(query)]
 
 
-def _pending_of(article: Article) -> PendingArticle:
+def _pending_of(article: ArticleRow) -> PendingArticle:
     return PendingArticle(
         id=article.id, title=article.title, text=article.text, language=article.language
     )
@@ -198,13 +201,13 @@ def _add_summaries(
     ids = []
     for new in summaries:
         existing = session.scalar(
-            select(Summary.id).where(
-                Summary.article_id == new.article_id, Summary.model == new.model
+            select(SummaryRow.id).where(
+                SummaryRow.article_id == new.article_id, SummaryRow.model == new.model
             )
         )
         if existing is not None:
             continue
-        row = Summary(
+        row = SummaryRow(
             article_id=new.article_id,
             backend=new.backend,
             model=new.model,
@@ -223,12 +226,12 @@ def _add_summaries(
 
 
 def _oldest(session: Session, limit: int | None) -> list[SummaryItem]:
-    query = summary_rows().order_by(Article.id)
+    query = summary_rows().order_by(ArticleRow.id)
     if limit is not None:
         query = query.limit(limit)
     return [to_item(row) for row in session.execute(query)]
 
 
 def _summary_of(session: Session, article_id: int) -> SummaryItem | None:
-    row = session.execute(summary_rows().where(Article.id == article_id)).first()
+    row = session.execute(summary_rows().where(ArticleRow.id == article_id)).first()
     return to_item(row) if row is not None else None

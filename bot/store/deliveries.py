@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from bot.store import messages
 from bot.store.articles import newest_first, summary_rows, to_item
 from bot.store.db import Database
-from bot.store.models import Article, Delivery, Source, Summary
-from bot.store.models import Subscription as SubscriptionRow
+from bot.store.models import ArticleRow, Delivery, Source, SubscriptionRow, SummaryRow
 from bot.store.subscriptions import active_rows, snapshot
 from bot.store.types import (
     DeliveryRecord,
@@ -32,7 +31,7 @@ INTERRUPTED = "interrupted between send and record"
 PENDING_CHUNK = 500  # subscriptions per query when a round reads what is due to all of them
 
 
-Row = tuple[Summary, Article, str | None]  # a summary, its article, its source's name
+Row = tuple[SummaryRow, ArticleRow, str | None]  # a summary, its article, its source's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +141,7 @@ def _recorded_at(platform, chat_id, thread_id):  # noqa: ANN001, ANN202 - SQL ex
         Delivery.platform == platform,
         Delivery.chat_id == chat_id,
         Delivery.thread_id == thread_id,
-        or_(Delivery.article_id == Article.id, Delivery.story_id == Article.story_id),
+        or_(Delivery.article_id == ArticleRow.id, Delivery.story_id == ArticleRow.story_id),
     )
 
 
@@ -154,10 +153,10 @@ def pending_rows(session: Session, subscription: Subscription, limit: int | None
     """Summarized articles due to one subscription, oldest first."""
     dest = subscription.destination
     recorded = _recorded_at(dest.platform, dest.chat_id, dest.thread_id)
-    query = summary_rows().where(Article.fetched_at > subscription.since, ~recorded)
+    query = summary_rows().where(ArticleRow.fetched_at > subscription.since, ~recorded)
     if subscription.sources:
         query = query.where(Source.name.in_(list(subscription.sources)))
-    query = query.order_by(newest_first(), Article.id)
+    query = query.order_by(newest_first(), ArticleRow.id)
     if limit is not None:
         query = query.limit(limit)
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
@@ -198,13 +197,13 @@ def _pending_query(ids: list[int], sources: tuple[str, ...]) -> Select:
         .add_columns(SubscriptionRow.id)
         .join(
             SubscriptionRow,
-            and_(SubscriptionRow.id.in_(ids), Article.fetched_at > SubscriptionRow.since),
+            and_(SubscriptionRow.id.in_(ids), ArticleRow.fetched_at > SubscriptionRow.since),
         )
         .where(~recorded)
     )
     if sources:
         query = query.where(Source.name.in_(sources))
-    return query.order_by(SubscriptionRow.id, newest_first(), Article.id)
+    return query.order_by(SubscriptionRow.id, newest_first(), ArticleRow.id)
 
 
 def _queue_size(session: Session, platform: str) -> int:
@@ -246,7 +245,7 @@ def _queue_size(session: Session, platform: str) -> int:
 def _summarized_since(
     session: Session, earliest: datetime
 ) -> list[tuple[int, int | None, datetime, str | None]]:
-    rows = session.execute(summary_rows().where(Article.fetched_at > earliest))
+    rows = session.execute(summary_rows().where(ArticleRow.fetched_at > earliest))
     return [
         (article.id, article.story_id, article.fetched_at, source) for _, article, source in rows
     ]

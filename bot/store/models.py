@@ -55,7 +55,7 @@ class Story(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Article(Base):
+class ArticleRow(Base):
     """A stored article; canonical URL, GUID and content hash each identify it for dedup."""
 
     __tablename__ = "articles"
@@ -81,7 +81,7 @@ class Article(Base):
     embedding_model: Mapped[str | None] = mapped_column(Text)
 
 
-class Summary(Base):
+class SummaryRow(Base):
     """One summary per (article, model): the same article is never summarized twice by a model."""
 
     __tablename__ = "summaries"
@@ -96,7 +96,7 @@ class Summary(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Subscription(Base):
+class SubscriptionRow(Base):
     """A chat, channel or thread that receives summaries of some or all sources."""
 
     __tablename__ = "subscriptions"

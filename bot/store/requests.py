@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.articles import summary_rows, to_item
 from bot.store.db import Database
-from bot.store.models import Article, SummaryRequest
+from bot.store.models import ArticleRow, SummaryRequest
 from bot.store.types import ChatKind, Destination, ReadyRequest
 
 
@@ -50,7 +50,7 @@ def _ready(session: Session, platform: str) -> list[ReadyRequest]:
     query = (
         summary_rows()
         .add_columns(SummaryRequest)
-        .join(SummaryRequest, SummaryRequest.article_id == Article.id)
+        .join(SummaryRequest, SummaryRequest.article_id == ArticleRow.id)
         .where(SummaryRequest.platform == platform)
         .order_by(SummaryRequest.id)
     )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.articles import stored_article, summary_rows, to_item
 from bot.store.db import Database
-from bot.store.models import Article, Source, Story, Summary
+from bot.store.models import ArticleRow, Source, Story, SummaryRow
 from bot.store.types import StoredArticle, SummaryItem, aware
 
 T = TypeVar("T")
@@ -82,24 +82,24 @@ class StoryLedger:
     def __init__(self, session: Session, lead_chars: int) -> None:
         self._session = session
         self._lead_chars = lead_chars
-        self.seq = session.scalar(select(func.max(Article.story_seq))) or 0
+        self.seq = session.scalar(select(func.max(ArticleRow.story_seq))) or 0
 
     def window(self, since: datetime) -> list[StoryCandidate]:
         """Every article of the stories started since then, story by story, oldest first."""
         query = _candidates(self._lead_chars).where(Story.started_at >= since)
-        return _rows(self._session, query.order_by(Article.story_id, _moment(), Article.id))
+        return _rows(self._session, query.order_by(ArticleRow.story_id, _moment(), ArticleRow.id))
 
     def assigned_since(self, seq: int, since: datetime) -> list[StoryCandidate]:
         """Articles given a story after `seq` (by any process), if the story is in the window."""
         query = _candidates(self._lead_chars).where(
-            Article.story_seq > seq, Story.started_at >= since
+            ArticleRow.story_seq > seq, Story.started_at >= since
         )
-        return _rows(self._session, query.order_by(Article.story_seq))
+        return _rows(self._session, query.order_by(ArticleRow.story_seq))
 
     def among(self, ids: Collection[int]) -> list[StoryCandidate]:
         """The given articles, assigned or not, in publication order."""
-        query = _candidates(self._lead_chars).where(Article.id.in_(list(ids)))
-        return _rows(self._session, query.order_by(_moment(), Article.id))
+        query = _candidates(self._lead_chars).where(ArticleRow.id.in_(list(ids)))
+        return _rows(self._session, query.order_by(_moment(), ArticleRow.id))
 
     def save_vectors(self, model: str, vectors: Mapping[int, bytes]) -> None:
         """Stores vectors computed during the round (articles another model had embedded)."""
@@ -125,8 +125,8 @@ class StoryLedger:
     def _place(self, article_id: int, story_id: int) -> None:
         self.seq += 1
         self._session.execute(
-            update(Article)
-            .where(Article.id == article_id)
+            update(ArticleRow)
+            .where(ArticleRow.id == article_id)
             .values(story_id=story_id, story_seq=self.seq)
         )
 
@@ -179,24 +179,24 @@ class Stories:
 
 def _moment():  # noqa: ANN202 - a SQL expression
     """An article's time for stories: when it was published, or fetched when that is unknown."""
-    return func.coalesce(Article.published_at, Article.fetched_at)
+    return func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
 
 
 def _candidates(lead_chars: int) -> Select:
     return (
         select(
-            Article.id,
-            Article.title,
-            func.substr(Article.text, 1, lead_chars),
-            Article.language,
+            ArticleRow.id,
+            ArticleRow.title,
+            func.substr(ArticleRow.text, 1, lead_chars),
+            ArticleRow.language,
             _moment(),
             Source.name,
-            Article.story_id,
-            Article.embedding,
-            Article.embedding_model,
+            ArticleRow.story_id,
+            ArticleRow.embedding,
+            ArticleRow.embedding_model,
         )
-        .outerjoin(Source, Article.source_id == Source.id)
-        .outerjoin(Story, Article.story_id == Story.id)
+        .outerjoin(Source, ArticleRow.source_id == Source.id)
+        .outerjoin(Story, ArticleRow.story_id == Story.id)
     )
 
 
@@ -224,23 +224,23 @@ def _unembedded(
     window_since: datetime | None,
     lead_chars: int,
 ) -> list[StoryCandidate]:
-    wanted = Article.id.in_(ids) & Article.story_id.is_(None)
+    wanted = ArticleRow.id.in_(ids) & ArticleRow.story_id.is_(None)
     if window_since is not None:
         wanted = wanted | (Story.started_at >= window_since)
     lacking = or_(
-        Article.embedding.is_(None),
-        Article.embedding_model.is_(None),
-        Article.embedding_model != model,
+        ArticleRow.embedding.is_(None),
+        ArticleRow.embedding_model.is_(None),
+        ArticleRow.embedding_model != model,
     )
-    query = _candidates(lead_chars).where(wanted, lacking).order_by(Article.id)
+    query = _candidates(lead_chars).where(wanted, lacking).order_by(ArticleRow.id)
     return _rows(session, query)
 
 
 def _save_vectors(session: Session, model: str, vectors: Mapping[int, bytes]) -> None:
     for article_id, vector in vectors.items():
         session.execute(
-            update(Article)
-            .where(Article.id == article_id)
+            update(ArticleRow)
+            .where(ArticleRow.id == article_id)
             .values(embedding=vector, embedding_model=model)
         )
 
@@ -255,17 +255,17 @@ def members_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[Sto
     """Each story's articles in publication order, by story id."""
     query = (
         select(
-            Article.story_id,
-            Article.id,
+            ArticleRow.story_id,
+            ArticleRow.id,
             Source.name,
-            Article.title,
-            Article.url,
-            Article.language,
+            ArticleRow.title,
+            ArticleRow.url,
+            ArticleRow.language,
             _moment(),
         )
-        .outerjoin(Source, Article.source_id == Source.id)
-        .where(Article.story_id.in_(list(story_ids)))
-        .order_by(_moment(), Article.id)
+        .outerjoin(Source, ArticleRow.source_id == Source.id)
+        .where(ArticleRow.story_id.in_(list(story_ids)))
+        .order_by(_moment(), ArticleRow.id)
     )
     members: dict[int, list[StoryMember]] = {}
     for row in session.execute(query):
@@ -284,11 +284,11 @@ def members_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[Sto
 
 def _story_key():  # noqa: ANN202 - a SQL expression
     """A story's id; an article not grouped yet stands for a story of its own (minus its id)."""
-    return func.coalesce(Article.story_id, -Article.id)
+    return func.coalesce(ArticleRow.story_id, -ArticleRow.id)
 
 
 def _summarized():  # noqa: ANN202 - a SQL expression
-    return exists().where(Summary.article_id == Article.id)
+    return exists().where(SummaryRow.article_id == ArticleRow.id)
 
 
 def _latest(session: Session, limit: int) -> list[StoryPost]:
@@ -306,7 +306,7 @@ def _latest(session: Session, limit: int) -> list[StoryPost]:
         return []
     leads: dict[int, SummaryItem] = {}
     for row in session.execute(
-        summary_rows().where(_story_key().in_(keys)).order_by(_moment(), Article.id)
+        summary_rows().where(_story_key().in_(keys)).order_by(_moment(), ArticleRow.id)
     ):
         article = row[1]
         leads.setdefault(article.story_id or -article.id, to_item(row))
@@ -319,14 +319,14 @@ def _latest(session: Session, limit: int) -> list[StoryPost]:
 
 
 def _summarized_articles(session: Session, article_id: int) -> list[SourcedArticle]:
-    story_id = session.scalar(select(Article.story_id).where(Article.id == article_id))
-    wanted = Article.id == article_id
+    story_id = session.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
+    wanted = ArticleRow.id == article_id
     if story_id is not None:
-        wanted = wanted | ((Article.story_id == story_id) & _summarized())
+        wanted = wanted | ((ArticleRow.story_id == story_id) & _summarized())
     query = (
-        select(Article, Source.name)
-        .outerjoin(Source, Article.source_id == Source.id)
+        select(ArticleRow, Source.name)
+        .outerjoin(Source, ArticleRow.source_id == Source.id)
         .where(wanted)
-        .order_by(_moment(), Article.id)
+        .order_by(_moment(), ArticleRow.id)
     )
     return [SourcedArticle(stored_article(row), source) for row, source in session.execute(query)]

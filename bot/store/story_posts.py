@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from bot.store.articles import summary_rows, to_item
 from bot.store.db import Database
 from bot.store.deliveries import Row, pending_rows_each
-from bot.store.models import Article, Delivery
-from bot.store.models import Subscription as SubscriptionRow
+from bot.store.models import ArticleRow, Delivery, SubscriptionRow
 from bot.store.stories import StoryMember, StoryPost, members_of
 from bot.store.types import (
     ChatKind,
@@ -153,9 +152,11 @@ def _grown(session: Session, platform: str, sent_since: datetime) -> list[GrownP
         Delivery.sent_at >= sent_since,
     )
     counts = (
-        select(Article.story_id, func.count(func.distinct(Article.source_id)).label("sources"))
-        .where(Article.story_id.in_(select(Delivery.story_id).where(editable)))
-        .group_by(Article.story_id)
+        select(
+            ArticleRow.story_id, func.count(func.distinct(ArticleRow.source_id)).label("sources")
+        )
+        .where(ArticleRow.story_id.in_(select(Delivery.story_id).where(editable)))
+        .group_by(ArticleRow.story_id)
         .subquery()
     )
     query = (
@@ -178,7 +179,8 @@ def _grown(session: Session, platform: str, sent_since: datetime) -> list[GrownP
         return []
     article_ids = {delivery.article_id for delivery, *_ in found}
     rows = {
-        row[1].id: row for row in session.execute(summary_rows().where(Article.id.in_(article_ids)))
+        row[1].id: row
+        for row in session.execute(summary_rows().where(ArticleRow.id.in_(article_ids)))
     }
     members = members_of(session, list({delivery.story_id for delivery, *_ in found}))
     return [

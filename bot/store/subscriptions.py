@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.store import messages, schedules
 from bot.store.db import Database
 from bot.store.models import Delivery
-from bot.store.models import Subscription as Row
+from bot.store.models import SubscriptionRow as Row
 from bot.store.types import (
     IMMEDIATE,
     ChatKind,

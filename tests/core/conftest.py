@@ -16,7 +16,7 @@ from bot.core import AnswerView, Caller, Core, Destination, Post, SentMessage
 from bot.core.types import EditOutcome
 from bot.errors import FetchError, UnsafeURLError
 from bot.store import Store
-from bot.store.models import Article, Source, Story, Summary
+from bot.store.models import ArticleRow, Source, Story, SummaryRow
 from summarizer import Article as TextArticle
 from summarizer import SummarizerOptions
 from summarizer.extractive import ExtractiveSummarizer
@@ -97,7 +97,7 @@ def add_article(
             row = Source(name=source, location="seeds/")
             session.add(row)
             session.flush()
-        article = Article(
+        article = ArticleRow(
             source_id=row.id,
             url=url or f"https://example.org/{title}",
             content_hash=title,
@@ -112,7 +112,9 @@ def add_article(
         session.flush()
         if summary is not None:
             session.add(
-                Summary(article_id=article.id, backend="fake", model="m", text=f"{summary} {title}")
+                SummaryRow(
+                    article_id=article.id, backend="fake", model="m", text=f"{summary} {title}"
+                )
             )
         return article.id
 
@@ -123,7 +125,7 @@ def join_story(store: Store, *article_ids: int) -> int:
         story = Story(started_at=now())
         session.add(story)
         session.flush()
-        for article in session.query(Article).filter(Article.id.in_(article_ids)):
+        for article in session.query(ArticleRow).filter(ArticleRow.id.in_(article_ids)):
             article.story_id = story.id
         return story.id
 
@@ -149,9 +151,9 @@ class FakePipeline:
         self.summarized += 1
         created = []
         with self.store.db.session() as session:
-            for article in session.query(Article).filter(Article.id.in_(article_ids)).all():
-                if not session.query(Summary).filter_by(article_id=article.id).count():
-                    summary = Summary(
+            for article in session.query(ArticleRow).filter(ArticleRow.id.in_(article_ids)).all():
+                if not session.query(SummaryRow).filter_by(article_id=article.id).count():
+                    summary = SummaryRow(
                         article_id=article.id, backend="fake", model="m", text="ملخص جديد"
                     )
                     session.add(summary)

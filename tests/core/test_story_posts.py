@@ -9,7 +9,7 @@ from sqlalchemy import update
 from bot.core.delivery import TransientDeliveryError
 from bot.core.types import EditOutcome
 from bot.store import Store
-from bot.store.models import Article, Delivery, Story
+from bot.store.models import ArticleRow, Delivery, Story
 from tests.core.conftest import ADMIN, FakeSender, add_article, now, private
 
 
@@ -20,14 +20,16 @@ def grouped(store: Store, *article_ids: int) -> int:
         session.add(story)
         session.flush()
         session.execute(
-            update(Article).where(Article.id.in_(article_ids)).values(story_id=story.id)
+            update(ArticleRow).where(ArticleRow.id.in_(article_ids)).values(story_id=story.id)
         )
         return story.id
 
 
 def join(store: Store, story_id: int, article_id: int) -> None:
     with store.db.session() as session:
-        session.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
+        session.execute(
+            update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id)
+        )
 
 
 async def round_(core, sender: FakeSender) -> tuple[int, int]:

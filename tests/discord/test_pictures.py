@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.models import Article, Delivery
+from bot.store.models import ArticleRow, Delivery
 from tests.discord.conftest import NEWS_LATER as NEWS
 from tests.discord.conftest import DiscordStack, StackFactory, make_config, write_article
 from tests.helpers.fake_discord import FORUM_CHANNEL_ID, TEXT_CHANNEL_ID, FakeDiscord
@@ -22,7 +22,7 @@ async def _subscribed_with_news(stack: DiscordStack, channel: int = TEXT_CHANNEL
     write_article(Path(stack.config.sources[0].path), "lab.md", NEWS)
     assert await stack.fetch()
     with stack.store.db.session() as session:
-        session.query(Article).update({Article.image_url: PICTURE})
+        session.query(ArticleRow).update({ArticleRow.image_url: PICTURE})
 
 
 def _statuses(stack: DiscordStack, path: str) -> list[int]:

@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.errors import FetchError
-from bot.store.models import Article
+from bot.store.models import ArticleRow
 from tests.helpers.feed_server import FIXTURES
 
 SAMPLE_AR = "وقالت الشركة إن البطارية تدوم يومين كاملين"
 
 
-def articles(pipeline) -> list[Article]:  # noqa: ANN001
+def articles(pipeline) -> list[ArticleRow]:  # noqa: ANN001
     with pipeline.store.db.session() as session:
-        return list(session.scalars(select(Article).order_by(Article.id)))
+        return list(session.scalars(select(ArticleRow).order_by(ArticleRow.id)))
 
 
 def source(name: str, url: str, **extra: object) -> dict[str, object]:

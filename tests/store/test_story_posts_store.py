@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text, update
 from bot.store import Destination, Store
 from bot.store.db import alembic_config
 from bot.store.deliveries import Reservation
-from bot.store.models import Article, Story
+from bot.store.models import ArticleRow, Story
 from tests.core.conftest import add_article, now
 
 # Every test here runs on SQLite and on PostgreSQL.
@@ -83,7 +83,7 @@ def _story_of(store: Store, *article_ids: int) -> int:
         session.add(story)
         session.flush()
         session.execute(
-            update(Article).where(Article.id.in_(article_ids)).values(story_id=story.id)
+            update(ArticleRow).where(ArticleRow.id.in_(article_ids)).values(story_id=story.id)
         )
         return story.id
 
@@ -127,7 +127,7 @@ async def test_a_sent_post_is_due_for_an_edit_once_its_story_grows(store: Store)
     assert await store.story_posts.grown("telegram", since) == []
     second = add_article(store, "beta", "b1")
     with store.db.session() as session:
-        session.execute(update(Article).where(Article.id == second).values(story_id=story))
+        session.execute(update(ArticleRow).where(ArticleRow.id == second).values(story_id=story))
     [grown] = await store.story_posts.grown("telegram", since)
     assert (grown.delivery_id, grown.message_id, grown.language) == (delivery, "55", "en")
     assert (grown.story.item.article_id, grown.story.sources) == (first, 2)
@@ -137,7 +137,7 @@ async def test_a_sent_post_is_due_for_an_edit_once_its_story_grows(store: Store)
     assert await store.story_posts.grown("telegram", since) == []
     third = add_article(store, "gamma", "c1")
     with store.db.session() as session:
-        session.execute(update(Article).where(Article.id == third).values(story_id=story))
+        session.execute(update(ArticleRow).where(ArticleRow.id == third).values(story_id=story))
     assert len(await store.story_posts.grown("telegram", since)) == 1
     await store.story_posts.close_edits(delivery)
     assert await store.story_posts.grown("telegram", since) == []

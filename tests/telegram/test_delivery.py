@@ -16,7 +16,7 @@ from bot.core import Destination, Post
 from bot.core.delivery import TransientDeliveryError
 from bot.errors import DeliveryError
 from bot.flow.triggers import digest_schedules
-from bot.store.models import Delivery, Subscription
+from bot.store.models import Delivery, SubscriptionRow
 from tests.helpers.fake_telegram import BLOCKED, BOT_ID, Delay, Drop, migrated_to, retry_after
 from tests.telegram.conftest import (
     ADMIN_ID,
@@ -53,7 +53,7 @@ def _deliveries(stack: BotStack, chat_id: int) -> list[tuple[str, str | None]]:
 
 def _active(stack: BotStack, chat_id: int) -> bool:
     with stack.store.db.session() as session:
-        row = session.query(Subscription).filter_by(chat_id=str(chat_id)).one()
+        row = session.query(SubscriptionRow).filter_by(chat_id=str(chat_id)).one()
         return row.active
 
 

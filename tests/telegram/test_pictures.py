@@ -12,7 +12,7 @@ from bot.adapters.telegram.formatting import MAX_CAPTION, post_html, telegram_le
 from bot.adapters.telegram.sender import ASK_PREFIX
 from bot.config import Config
 from bot.core import Destination, Post
-from bot.store.models import Article, Delivery
+from bot.store.models import ArticleRow, Delivery
 from tests.helpers.fake_telegram import (
     BAD_REQUEST,
     PHOTO_UNREACHABLE,
@@ -32,7 +32,7 @@ LARGE_PREVIEW = {"url": PICTURE, "prefer_large_media": True, "show_above_text": 
 def _with_picture(stack: BotStack) -> None:
     """Gives every stored article a lead picture, as the pipeline stores a feed item's."""
     with stack.store.db.session() as session:
-        session.query(Article).update({Article.image_url: PICTURE})
+        session.query(ArticleRow).update({ArticleRow.image_url: PICTURE})
 
 
 async def _subscribed(start_bot: StackFactory, config: Config | None = None, **options) -> BotStack:
