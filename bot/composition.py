@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 
 import httpx
 
@@ -22,7 +21,7 @@ from bot.core.delivery import Deliverer
 from bot.core.qa import Answerer, QuestionAnswering
 from bot.core.service import Core
 from bot.core.subscriptions import SubscriptionCommands
-from bot.core.summary_command import ArticleIntake, SummaryCommand
+from bot.core.summary_command import ArticleIntake, SummarizeArticle, SummaryCommand
 from bot.errors import ReportFatal
 from bot.flow import Engine, Flow, tasks
 from bot.flow.local import LocalEngine
@@ -89,6 +88,7 @@ def build_core(
     store: Store,
     pipeline: ArticleIntake,
     summarizer: Summarizer,
+    summarize_article: SummarizeArticle,
     *,
     answerer: Answerer = answer,
     reschedule: Reschedule | None = None,
@@ -99,7 +99,7 @@ def build_core(
         context,
         subscriptions=SubscriptionCommands(context),
         delivery=Deliverer(context),
-        summary=SummaryCommand(context, pipeline, summarizer),
+        summary=SummaryCommand(context, pipeline, summarizer, summarize_article),
         qa=QuestionAnswering(context, config.qa.to_options(), answerer),
         admin=Admin(context),
     )
@@ -131,7 +131,22 @@ async def open_services(
             summarizer = await asyncio.to_thread(build_summarizer, config.summarizer)
         async with make_client(config.fetch) as http, AsyncExitStack() as opened:
             pipeline = Pipeline(config, store, summarizer, http, resolve=resolve)
-            core = build_core(config, store, pipeline, summarizer, answerer=answerer)
+
+            async def summarize_article(article_id: int) -> bool:
+                """A reader's URL: the summarize task on that article alone, its story first.
+
+                In process it runs now (True: final); with external workers it is a job on the
+                summarize queue, awaited by the command (False), so this process loads no model.
+                """
+                if external:
+                    await engine.defer(tasks.summarize, article_ids=[article_id])
+                    return False
+                await tasks.summarize(flow, article_ids=[article_id])
+                return True
+
+            core = build_core(
+                config, store, pipeline, summarizer, summarize_article, answerer=answerer
+            )
             flow = Flow(config, store, pipeline, core, desk=StoryDesk.from_config(config, store))
             local = LocalEngine(flow)
             engine: Engine = local
@@ -143,7 +158,6 @@ async def open_services(
                 engine = await opened.enter_async_context(QueuedEngine(store, config.workers))
                 flow.engine = engine
                 # with external workers, each tick reads schedules from the store itself
-                core.summary.summarize_article = partial(_summarize_queued, engine)
             else:
                 clock = Clock(engine, store, config)
                 core.context.reschedule = clock.reschedule
@@ -152,9 +166,3 @@ async def open_services(
             )
     finally:
         store.close()
-
-
-async def _summarize_queued(engine: Engine, article_id: int) -> bool:
-    """A reader's URL with external workers: a job on the summarize queue (False: wait for it)."""
-    await engine.defer(tasks.summarize, article_ids=[article_id])
-    return False

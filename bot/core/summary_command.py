@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.context import CoreContext
@@ -29,8 +29,6 @@ class ArticleIntake(Protocol):
 
     async def fetch_url(self, url: str, *, untrusted: bool) -> int: ...
 
-    async def summarize_articles(self, article_ids: Sequence[int]) -> list[int]: ...
-
 
 # Summarizes one article, or hands it to the workers: True when the outcome is final here,
 # False when the summary comes later (a job on the summarize queue).
@@ -41,12 +39,16 @@ class SummaryCommand:
     """Decides what `/summary ARGS` means and produces posts or a summary text."""
 
     def __init__(
-        self, context: CoreContext, pipeline: ArticleIntake, summarizer: Summarizer
+        self,
+        context: CoreContext,
+        pipeline: ArticleIntake,
+        summarizer: Summarizer,
+        summarize_article: SummarizeArticle,
     ) -> None:
         self.context = context
         self.pipeline = pipeline
         self.summarizer = summarizer
-        self.summarize_article: SummarizeArticle = self._summarize_here
+        self.summarize_article = summarize_article
 
     async def run(self, caller: Caller, args: str, replied: RepliedMessage | None) -> Reply:
         args = args.strip()
@@ -100,11 +102,6 @@ class SummaryCommand:
             log.warning("article %s from %s fetched but not summarized", article_id, url)
             raise UserError("error.summary_failed")
         return Reply(posts=[to_post(row)])
-
-    async def _summarize_here(self, article_id: int) -> bool:
-        """In process: that one article, now, whatever else waits for the model."""
-        await self.pipeline.summarize_articles([article_id])
-        return True
 
     async def _wait_for(self, article_id: int) -> SummaryItem | None:
         """The article's summary once stored, for at most `delivery.summary_wait` seconds.

@@ -293,10 +293,20 @@ def make_core(
 ):
     """Builds a Core over a given store (a new one per call simulates a restart)."""
 
+    async def summarize_now(article_id: int) -> bool:
+        await pipeline.summarize_articles([article_id])
+        return True
+
     def build(store: Store) -> Core:
         summarizer = ExtractiveSummarizer(SummarizerOptions(backend="extractive"))
         return build_core(
-            config, store, pipeline, summarizer, answerer=answerer, reschedule=rescheduled
+            config,
+            store,
+            pipeline,
+            summarizer,
+            summarize_now,
+            answerer=answerer,
+            reschedule=rescheduled,
         )
 
     return build

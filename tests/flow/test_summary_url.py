@@ -54,9 +54,11 @@ async def test_a_url_summarizes_its_article_and_none_of_the_backlog(make_config)
         article_id = await services.store.articles.add_or_find(article)
         reply = await services.core.handle("summary", reader(), URL)
         waiting = await services.store.articles.pending(backlog)
+        [story] = await services.store.stories.latest(5)
     assert [post.title for post in reply.posts] == ["The one"]
     assert model.seen == [str(article_id)]
     assert len(waiting) == 20
+    assert story.lead.article_id == article_id and story.story_id is not None  # grouped too
 
 
 async def test_past_the_wait_the_reader_is_told_and_the_post_comes_once(make_config):
