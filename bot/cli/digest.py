@@ -59,6 +59,7 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
 
     sender = ConsoleSender(sys.stdout, output)  # type: ignore[arg-type]
     async with open_services(config, external=False) as services:
+        services.flow.progress = True  # shown only when stderr is a terminal
         # what an earlier run fetched but could not summarize, then every source once
         await services.engine.defer(tasks.sweep, fetched_before=int(time.time()) + 1)
         for source in config.sources:

@@ -11,9 +11,12 @@ fetch(source) → summarize(article_ids) → the store announces the summaries (
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from tqdm import tqdm
 
 from bot.config import Config, SourceConfig
 from bot.core import Core
@@ -43,6 +46,7 @@ class Flow:
     engine: Engine | None = None  # where follow-up tasks go; set once the engine is built
     senders: list[Sender] = field(default_factory=list)  # the platforms this process serves
     desk: StoryDesk | None = None  # one per process; loads its embedder on first use
+    progress: bool = False  # a bar on stderr while summarizing (`khulasa digest` at a terminal)
 
     def enabled_source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.config.sources if s.name == name and s.enabled), None)
@@ -79,8 +83,13 @@ async def summarize(flow: Flow, article_ids: Sequence[int]) -> None:
     ids = sorted(set(article_ids))
     await _assign_stories(flow, ids)
     created = 0
-    for start in range(0, len(ids), size):
-        created += len(await flow.pipeline.summarize_articles(ids[start : start + size]))
+    with tqdm(
+        total=len(ids), file=sys.stderr, unit="article", disable=None if flow.progress else True
+    ) as bar:
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            created += len(await flow.pipeline.summarize_articles(batch))
+            bar.update(len(batch))
     log.info("summarized %d of %d article(s)", created, len(ids))
 
 
