@@ -68,12 +68,12 @@ async def run_digest(config: Config, *, show_all: bool, limit: int | None, outpu
         await services.engine.run_until_idle()  # fetched, then summarized
         destination = Destination(sender.platform, DIGEST_CHAT_ID)
         if show_all:  # each story once, as a destination that was never sent anything sees it
-            stories = await services.core.delivery.stories(Destination(sender.platform, ""), limit)
+            stories = await services.core.every_story(Destination(sender.platform, ""), limit)
             for story in stories:
                 await sender.send_post(
                     destination, story_post(story.post), config.delivery.language
                 )
             return len(stories)
-        return await services.core.delivery.deliver_backlog(
+        return await services.core.deliver_backlog(
             sender, destination, config.delivery.language, limit
         )

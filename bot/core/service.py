@@ -24,6 +24,7 @@ from bot.core.types import Caller, Destination, RepliedMessage, Reply
 from bot.errors import DatabaseUnavailable, UserError
 from bot.i18n import t
 from bot.sections import ChannelConfig
+from bot.store import DueStory
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,16 @@ class Core:
     async def deliver_digest(self, sender: Sender, subscription_id: int) -> int:
         """A digest subscription gets its pending stories (capped, most sources first)."""
         return await self.delivery.deliver_digest(sender, subscription_id)
+
+    async def deliver_backlog(
+        self, sender: Sender, dest: Destination, language: str, limit: int | None
+    ) -> int:
+        """Every story not yet delivered to `dest`, oldest first (`khulasa digest`'s console)."""
+        return await self.delivery.deliver_backlog(sender, dest, language, limit)
+
+    async def every_story(self, dest: Destination, limit: int | None) -> list[DueStory]:
+        """Every stored story as `dest` would first get it, recording nothing (`--all`)."""
+        return await self.delivery.stories(dest, limit)
 
     async def edit_stories(self, sender: Sender) -> int:
         """Sent posts of `sender.platform` whose story gained sources list them; returns how many."""
