@@ -19,6 +19,7 @@ from bot.config import FetchConfig, load_config
 from bot.flow import tasks
 from bot.reload import ConfigReloader
 from bot.store import DeliveryStatus, Destination, Store
+from tests.helpers.deliveries import delivery_records
 
 
 def write_config(path, tmp_path, sources):  # noqa: ANN001, ANN201
@@ -143,7 +144,7 @@ async def test_a_stop_signal_ends_serve_cleanly_and_a_restart_reposts_nothing(
         assert signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler)
         assert out.getvalue().count("Seed title") == (1 if run == 0 else 0)
     store = Store(load_config(path).storage.url)
-    records = await store.deliveries.records(Destination("console", "stdout"))
+    records = await delivery_records(store, Destination("console", "stdout"))
     store.close()
     # one delivery, completed: nothing half-recorded
     assert [record.status for record in records] == [DeliveryStatus.SENT]

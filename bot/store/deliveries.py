@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store import messages
-from bot.store.articles import newest_first, summary_rows, to_item
+from bot.store.articles import newest_first, summary_rows
 from bot.store.db import Database
 from bot.store.models import ArticleRow, Delivery, Source, SubscriptionRow, SummaryRow
 from bot.store.subscriptions import active_rows, snapshot
@@ -22,7 +22,6 @@ from bot.store.types import (
     DeliveryStatus,
     Destination,
     Subscription,
-    SummaryItem,
     aware,
     utcnow,
 )
@@ -64,18 +63,6 @@ class Deliveries:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    async def pending(
-        self, subscription: Subscription, limit: int | None = None
-    ) -> list[SummaryItem]:
-        """Summaries due to a subscription: fetched after its `since`, from its sources, unrecorded."""
-        return await self._db.run(_pending, subscription, limit)
-
-    async def pending_each(
-        self, subscriptions: Sequence[Subscription], limit: int | None = None
-    ) -> list[list[SummaryItem]]:
-        """`pending` of each subscription, in order, read in one transaction (one round's worth)."""
-        return await self._db.run(_pending_each, subscriptions, limit)
 
     async def queue_size(self, platform: str) -> int:
         """Summaries due to the platform's active subscriptions and not yet delivered (3 queries)."""
@@ -119,10 +106,6 @@ class Deliveries:
         """Rows a crash left `sending` become `unknown` (never re-sent); returns them for the log."""
         return await self._db.run(_mark_interrupted)
 
-    async def records(self, dest: Destination) -> list[DeliveryRecord]:
-        """Every record of one destination, oldest first."""
-        return await self._db.run(_records, dest)
-
 
 def _record(row: Delivery) -> DeliveryRecord:
     return DeliveryRecord(
@@ -145,10 +128,6 @@ def _recorded_at(platform, chat_id, thread_id):  # noqa: ANN001, ANN202 - SQL ex
     )
 
 
-def _pending(session: Session, subscription: Subscription, limit: int | None) -> list[SummaryItem]:
-    return [to_item(row) for row in pending_rows(session, subscription, limit)]
-
-
 def pending_rows(session: Session, subscription: Subscription, limit: int | None) -> list[Row]:
     """Summarized articles due to one subscription, oldest first."""
     dest = subscription.destination
@@ -160,13 +139,6 @@ def pending_rows(session: Session, subscription: Subscription, limit: int | None
     if limit is not None:
         query = query.limit(limit)
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
-
-
-def _pending_each(
-    session: Session, subscriptions: Sequence[Subscription], limit: int | None
-) -> list[list[SummaryItem]]:
-    rows = pending_rows_each(session, subscriptions, limit)
-    return [[to_item(row) for row in each] for each in rows]
 
 
 def pending_rows_each(
@@ -389,16 +361,3 @@ def _mark_interrupted(session: Session) -> list[DeliveryRecord]:
         row.status = DeliveryStatus.UNKNOWN
         row.error = INTERRUPTED
     return [_record(row) for row in rows]
-
-
-def _records(session: Session, dest: Destination) -> list[DeliveryRecord]:
-    query = (
-        select(Delivery)
-        .where(
-            Delivery.platform == dest.platform,
-            Delivery.chat_id == dest.chat_id,
-            Delivery.thread_id == dest.thread_id,
-        )
-        .order_by(Delivery.id)
-    )
-    return [_record(row) for row in session.scalars(query)]

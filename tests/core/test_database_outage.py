@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from bot.errors import DatabaseUnavailable, UserError
 from bot.store import DeliveryStatus, Destination, Store
 from tests.core.conftest import add_article, private
+from tests.helpers.deliveries import delivery_records
 
 
 class Outage:
@@ -83,5 +84,5 @@ async def test_a_post_sent_while_its_record_failed_is_recorded_later_and_never_r
     assert sender.titles() == ["a1"]  # the platform got it; the database did not hear of it
     assert await core.deliver_new(sender) == 0  # database back: recorded, not sent again
     assert sender.titles() == ["a1"]
-    [record] = await store.deliveries.records(Destination("telegram", "7"))
+    [record] = await delivery_records(store, Destination("telegram", "7"))
     assert (record.status, record.message_id) == (DeliveryStatus.SENT, "1")

@@ -11,6 +11,7 @@ import pytest
 from bot.core import Destination, Post, TransientDeliveryError
 from bot.store import DeliveryStatus, Store
 from tests.core.conftest import FakeSender, add_article, private
+from tests.helpers.deliveries import delivery_records
 
 # The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -121,7 +122,7 @@ async def test_a_crash_after_the_sends_leaves_unknown_rows_and_no_second_post(
 
     async def send_after_checking(dest: Destination, post: Post, language: str) -> str:
         # each send sees its own reservation committed (another connection could read it)
-        [record] = await store.deliveries.records(dest)
+        [record] = await delivery_records(store, dest)
         reserved.append(record.status)
         message_id = await real_send(dest, post, language)
         if len(sender.sent) == len(chats):
@@ -149,5 +150,5 @@ async def test_a_crash_after_the_sends_leaves_unknown_rows_and_no_second_post(
     assert await restarted.start() == len(chats)
     assert await restarted.deliver_new(FakeSender()) == 0
     for chat in chats:
-        [record] = await store.deliveries.records(Destination("telegram", chat))
+        [record] = await delivery_records(store, Destination("telegram", chat))
         assert record.status == DeliveryStatus.UNKNOWN

@@ -9,6 +9,7 @@ import pytest
 from bot.store import DeliveryStatus, Destination, Store
 from bot.store.deliveries import Reservation, SentPost
 from tests.core.conftest import add_article
+from tests.helpers.deliveries import delivery_records
 
 # Every test here runs on SQLite and on PostgreSQL.
 
@@ -24,7 +25,7 @@ def chat(chat_id: str) -> Destination:
     return Destination("telegram", chat_id)
 
 
-async def test_pending_each_matches_pending_of_each_subscription(store: Store) -> None:
+async def test_each_subscription_gets_what_its_sources_take_and_it_lacks(store: Store) -> None:
     everything = await store.subscriptions.subscribe(chat("1"), [], "ar", "u")
     only_beta = await store.subscriptions.subscribe(chat("2"), ["beta"], "ar", "u")
     also_all = await store.subscriptions.subscribe(chat("3"), [], "ar", "u")
@@ -33,14 +34,14 @@ async def test_pending_each_matches_pending_of_each_subscription(store: Store) -
     add_article(store, "alpha", "a2")
     await store.deliveries.reserve(chat("3"), first, first)  # recorded there: no longer due
     views = [everything, only_beta, also_all]
-    each = [await store.deliveries.pending(view) for view in views]
-    assert [[item.title for item in items] for items in each] == [
+    each = await store.story_posts.due_each(views)
+    assert [[due.item.title for due in dues] for dues in each] == [
         ["a1", "b1", "a2"],
         ["b1"],
         ["b1", "a2"],
     ]
-    assert await store.deliveries.pending_each(views) == each
-    assert await store.deliveries.pending_each(views, 1) == [items[:1] for items in each]
+    capped = await store.story_posts.due_each(views, 1)
+    assert capped == [dues[:1] for dues in each]
 
 
 async def test_reserve_many_skips_recorded_pairs_and_keeps_the_order(store: Store) -> None:
@@ -50,7 +51,7 @@ async def test_reserve_many_skips_recorded_pairs_and_keeps_the_order(store: Stor
     first, skipped, third = await store.deliveries.reserve_many(batch)
     assert taken is not None and skipped is None and first is not None and third is not None
     assert await store.deliveries.reserve_many(batch) == [None, None, None]
-    [record] = await store.deliveries.records(chat("3"))
+    [record] = await delivery_records(store, chat("3"))
     assert (record.id, record.status) == (third, DeliveryStatus.SENDING)
 
 
@@ -65,7 +66,7 @@ async def test_record_sent_many_marks_each_sent_with_its_message(store: Store) -
     ]
     await store.deliveries.record_sent_many(posts)
     for chat_id in ("1", "2"):
-        [record] = await store.deliveries.records(chat(chat_id))
+        [record] = await delivery_records(store, chat(chat_id))
         assert (record.status, record.message_id) == (DeliveryStatus.SENT, f"m{chat_id}")
         conversation = await store.messages.conversation(chat(chat_id), f"m{chat_id}")
         assert conversation is not None and conversation.article.id == article
