@@ -19,7 +19,7 @@ from bot.config import FetchConfig, load_config
 from bot.flow import tasks
 from bot.reload import ConfigReloader
 from bot.store import DeliveryStatus, Destination, Store
-from tests.helpers.deliveries import delivery_records
+from tests.helpers.tables import delivery_records
 
 
 def write_config(path, tmp_path, sources):  # noqa: ANN001, ANN201

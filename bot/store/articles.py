@@ -56,10 +56,6 @@ class Articles:
             await self._events.stored()
         return ids
 
-    async def oldest_summaries(self, limit: int | None = None) -> list[SummaryItem]:
-        """Every summarized article in the order it was stored, capped (`khulasa digest --all`)."""
-        return await self._db.run(_oldest, limit)
-
     async def summary_of(self, article_id: int) -> SummaryItem | None:
         """The newest summary of one article, if it has been summarized."""
         return await self._db.run(_summary_of, article_id)
@@ -223,13 +219,6 @@ def _add_summaries(
     if ids:
         announce(session)
     return ids
-
-
-def _oldest(session: Session, limit: int | None) -> list[SummaryItem]:
-    query = summary_rows().order_by(ArticleRow.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return [to_item(row) for row in session.execute(query)]
 
 
 def _summary_of(session: Session, article_id: int) -> SummaryItem | None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from bot.errors import DatabaseUnavailable, UserError
 from bot.store import DeliveryStatus, Destination, Store
 from tests.core.conftest import add_article, private
-from tests.helpers.deliveries import delivery_records
+from tests.helpers.tables import delivery_records
 
 
 class Outage:

@@ -11,7 +11,7 @@ import pytest
 from bot.core import Destination, Post, TransientDeliveryError
 from bot.store import DeliveryStatus, Store
 from tests.core.conftest import FakeSender, add_article, private
-from tests.helpers.deliveries import delivery_records
+from tests.helpers.tables import delivery_records
 
 # The whole module runs on SQLite and on PostgreSQL (the store fixture uses database_url).
 pytestmark = pytest.mark.usefixtures("database_url")

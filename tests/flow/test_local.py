@@ -11,6 +11,7 @@ from bot.composition import open_services
 from bot.flow import tasks
 from bot.flow.local import LocalEngine
 from bot.news.types import ArticleData
+from tests.helpers.tables import all_summaries
 
 
 async def test_a_fetch_flows_into_one_summary_and_one_event(make_config, sources):
@@ -21,7 +22,7 @@ async def test_a_fetch_flows_into_one_summary_and_one_event(make_config, sources
         for _ in range(2):
             await services.engine.defer(tasks.fetch, source="local")
             await services.engine.run_until_idle()
-        summaries = await services.store.articles.oldest_summaries()
+        summaries = await all_summaries(services.store)
     assert [item.title for item in summaries] == ["Title A"]
     assert events == [True]  # the second fetch found nothing new, so stored nothing
 

@@ -18,6 +18,7 @@ from bot.pipeline import Pipeline
 from bot.store import Store
 from bot.story_desk import StoryDesk
 from summarizer.stories import load_embedder
+from tests.helpers.tables import all_summaries
 
 Closer = Callable[[], Awaitable[Any]]
 shared_embedder = cache(load_embedder)  # one model per test session, not one per test
@@ -61,14 +62,14 @@ class CoreStack:
 
 async def run_flow(config: Config, store: Store, pipeline: Pipeline, core: Core) -> list[int]:
     """The fetch and summarize tasks of every enabled source, run to completion in process."""
-    before = {item.summary_id for item in await store.articles.oldest_summaries()}
+    before = {item.summary_id for item in await all_summaries(store)}
     desk = StoryDesk.from_config(config, store, embedder_factory=shared_embedder)
     engine = LocalEngine(Flow(config, store, pipeline, core, desk=desk))
     for source in config.sources:
         if source.enabled:
             await engine.defer(tasks.fetch, source=source.name)
     await engine.run_until_idle()
-    after = await store.articles.oldest_summaries()
+    after = await all_summaries(store)
     return [item.summary_id for item in after if item.summary_id not in before]
 
 

@@ -9,7 +9,7 @@ import pytest
 from bot.store import DeliveryStatus, Destination, Store
 from bot.store.deliveries import Reservation, SentPost
 from tests.core.conftest import add_article
-from tests.helpers.deliveries import delivery_records
+from tests.helpers.tables import delivery_records
 
 # Every test here runs on SQLite and on PostgreSQL.
 

@@ -1,12 +1,13 @@
-"""What the deliveries table holds for one chat: tests read it directly, the bot never needs to."""
+"""What the tables hold, read directly: what tests check and the bot itself never asks."""
 
 from __future__ import annotations
 
 import asyncio
 
 from bot.store import Store
-from bot.store.models import Delivery
-from bot.store.types import DeliveryRecord, DeliveryStatus, Destination
+from bot.store.articles import summary_rows, to_item
+from bot.store.models import ArticleRow, Delivery
+from bot.store.types import DeliveryRecord, DeliveryStatus, Destination, SummaryItem
 
 
 def _read(store: Store, dest: Destination) -> list[DeliveryRecord]:
@@ -32,3 +33,14 @@ def _read(store: Store, dest: Destination) -> list[DeliveryRecord]:
 async def delivery_records(store: Store, dest: Destination) -> list[DeliveryRecord]:
     """Every delivery row of one destination, oldest first (off the loop, as the store reads)."""
     return await asyncio.to_thread(_read, store, dest)
+
+
+def _summaries(store: Store) -> list[SummaryItem]:
+    with store.db.session() as session:
+        query = summary_rows().order_by(ArticleRow.id)
+        return [to_item(row) for row in session.execute(query)]
+
+
+async def all_summaries(store: Store) -> list[SummaryItem]:
+    """Every stored summary with its article, oldest article first."""
+    return await asyncio.to_thread(_summaries, store)
