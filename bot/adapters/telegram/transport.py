@@ -14,12 +14,16 @@ failure may hide a message Telegram did send. aiohttp never retries a POST by it
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 # What aiohttp raises before a single byte of the request left: safe to send again.
 NEVER_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+Body = bytes | aiohttp.FormData | None
 
 
 class AiohttpRequest(BaseRequest):
@@ -75,9 +79,10 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        body, headers = _encoded(request_data)
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as error:
@@ -95,14 +100,17 @@ def _given(value: object, default: float) -> float:
     return value if isinstance(value, int | float) else default
 
 
-def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
-    """The parameters as a urlencoded form, or multipart with the files PTB gives as tuples."""
+def _encoded(request_data: RequestData | None) -> tuple[Body, dict[str, str] | None]:
+    """A urlencoded form, or multipart with the files PTB gives as (name, content, MIME) tuples.
+
+    The form is encoded here: aiohttp's `FormData` draws a random multipart boundary even for
+    a plain form, a system call per request.
+    """
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     if not request_data.contains_files:
-        return fields
-    form = aiohttp.FormData(fields)
+        return urlencode(request_data.json_parameters).encode(), FORM
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)
-    return form
+    return form, None
