@@ -46,10 +46,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # decides the pace (Telegram 30/s, 1000/s with paid broadcast; discord.py waits out Discord's
 # limits). A crash mid-round leaves at most this many posts `unknown` (ADR 003).
 IN_FLIGHT = 64
-# Of those, sends on the wire at once. Each is a connection in the HTTP client's pool, which
-# walks every connection it holds on each request: against a local fake the event loop spent
-# 3.3-3.8 ms per post with 8, 4.8-5.0 with 16 and 5.2-6.1 with 32. 8 carry 1000 posts/s while a
-# round trip to the platform stays under 8 ms; a farther API makes fewer posts a second.
+# Of those, sends on the wire at once, each a connection of the adapter's HTTP pool: 8 carry
+# 1000 posts/s while a round trip to the platform stays under 8 ms (a farther API makes fewer
+# posts a second); 32 measured no faster against a local fake (ADR 019).
 SENDS_IN_FLIGHT = 8
 
 

@@ -7,7 +7,7 @@ import logging
 import time
 from pathlib import Path
 
-import httpx
+import aiohttp
 import pytest
 from telegram.error import NetworkError, TimedOut
 
@@ -178,16 +178,14 @@ async def test_a_lost_answer_is_never_sent_again(start_bot: StackFactory, lost: 
 
 
 def _with_cause(error: NetworkError, cause: Exception) -> NetworkError:
-    error.__cause__ = cause  # as PTB chains httpx's error
+    error.__cause__ = cause  # as the transport chains aiohttp's error
     return error
 
 
 @pytest.mark.parametrize(
     "error",
     [
-        _with_cause(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused")),
-        _with_cause(TimedOut(), httpx.ConnectTimeout("connect")),
-        _with_cause(TimedOut("Pool timeout"), httpx.PoolTimeout("pool")),
+        _with_cause(TimedOut(), aiohttp.ConnectionTimeoutError("connect or pool")),
     ],
 )
 def test_what_never_reached_telegram_is_transient(error: NetworkError) -> None:
@@ -198,9 +196,9 @@ def test_what_never_reached_telegram_is_transient(error: NetworkError) -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        _with_cause(TimedOut(), httpx.ReadTimeout("read")),
-        _with_cause(TimedOut(), httpx.WriteTimeout("write")),
-        _with_cause(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("gone")),
+        _with_cause(TimedOut(), aiohttp.SocketTimeoutError("read")),
+        _with_cause(TimedOut(), TimeoutError()),  # the whole call's budget, writing included
+        _with_cause(NetworkError("gone"), aiohttp.ServerDisconnectedError()),
     ],
 )
 def test_what_may_have_reached_telegram_is_an_unknown_outcome(error: NetworkError) -> None:

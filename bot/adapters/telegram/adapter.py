@@ -29,6 +29,7 @@ from bot.adapters.telegram.polling import CONFLICT_GRACE_S, PollingErrors
 from bot.adapters.telegram.sender import ASK_PREFIX, PLATFORM, TelegramSender
 from bot.adapters.telegram.settings import PLATFORM as SPEC
 from bot.adapters.telegram.settings import TelegramConfig
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import Config, secret_from_env
 from bot.core import COMMANDS, Core, command_menu
 from bot.errors import ConfigError, ReportFatal, TokenError
@@ -85,18 +86,22 @@ def build_application(
     timeouts: RequestTimeouts,
     rate_limiter: BaseRateLimiter,
 ) -> Application:
-    """PTB's Application with explicit timeouts, rate limiter and (optionally) a self-hosted API."""
+    """PTB's Application with explicit timeouts, rate limiter and (optionally) a self-hosted API.
+
+    Bot API calls go over aiohttp (`transport.AiohttpRequest`), a fifth of httpx's CPU per call.
+    """
+    limits = {
+        "connect": timeouts.connect,
+        "read": timeouts.read,
+        "write": timeouts.write,
+        "pool": timeouts.pool,
+    }
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value())
         .rate_limiter(rate_limiter)
-        .connection_pool_size(HTTP_CONNECTIONS)
-        .connect_timeout(timeouts.connect)
-        .read_timeout(timeouts.read)
-        .write_timeout(timeouts.write)
-        .pool_timeout(timeouts.pool)
-        .get_updates_connect_timeout(timeouts.connect)
-        .get_updates_read_timeout(timeouts.read)
+        .request(AiohttpRequest(HTTP_CONNECTIONS, **limits))
+        .get_updates_request(AiohttpRequest(1, **limits))  # one long poll at a time
     )
     if settings.base_url:
         api, files = api_urls(settings.base_url, settings.base_file_url)

@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.adapters.telegram.transport import NEVER_SENT
 from bot.core.delivery import DestinationForbidden, DestinationMigrated, TransientDeliveryError
 from bot.errors import DeliveryError
 
@@ -42,13 +42,10 @@ _OTHER_KIND = (
     "there is no text in the message to edit",
 )
 
-# What httpx raises before a single byte of the request left: safe to send again.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
 
 def never_sent(error: NetworkError) -> bool:
-    """True when the request surely never reached Telegram (PTB chains httpx's error as the cause)."""
-    return not isinstance(error, BadRequest) and isinstance(error.__cause__, _NEVER_SENT)
+    """True when the request surely never reached Telegram (the transport's error is the cause)."""
+    return not isinstance(error, BadRequest) and isinstance(error.__cause__, NEVER_SENT)
 
 
 @dataclass(frozen=True, slots=True)
