@@ -35,17 +35,29 @@ from tests.helpers.wire import (
 OUTAGE_S = 20.0
 
 
-def _config(tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram) -> Path:
-    return write_config(tmp_path / "khulasa.yaml", wire_config(url, feeds, telegram))
+# The same scenario on both engines: `run` alone (in process), and `run` with one `worker`
+# taking fetch and summarize jobs from the queues (a scheduler tick every 2 s).
+ENGINES = {"local": None, "queued": {"tick_seconds": 2, "batch_wait": 0.2, "stalled_after": 6}}
+
+
+def _config(
+    tmp_path: Path, url: str, feeds: FeedServer, telegram: FakeTelegram, engine: str
+) -> Path:
+    data = wire_config(url, feeds, telegram)
+    if ENGINES[engine] is not None:
+        data["workers"] = {"external": True, **ENGINES[engine]}
+    return write_config(tmp_path / "khulasa.yaml", data)
 
 
 @pytest.mark.timeout(180)  # the waits' bounds add up to 140 s; it takes about 50 s
+@pytest.mark.parametrize("engine", list(ENGINES))
 async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     tmp_path: Path,
     own_postgres: PostgresServer,
     feeds: FeedServer,
     telegram: FakeTelegram,
     bots: list[BotProcess],
+    engine: str,
 ) -> None:
     url = await asyncio.to_thread(create_database, own_postgres.admin_url)
     feeds.serve(FEED, body=rss(["first", "before"]))
@@ -53,13 +65,14 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     # goes, and the rest of the round is still due.
     telegram.fail_next("sendMessage", Delay(0.0))
     telegram.fail_next("sendMessage", Delay(1.0))
-    config = _config(tmp_path, url, feeds, telegram)
-    bot = BotProcess(
-        ["-v", "run", "--config", str(config)],
-        cwd=tmp_path,
-        env=child_env(TELEGRAM_BOT_TOKEN=telegram.token),
-    )
+    config = _config(tmp_path, url, feeds, telegram, engine)
+    env = child_env(TELEGRAM_BOT_TOKEN=telegram.token)
+    bot = BotProcess(["-v", "run", "--config", str(config)], cwd=tmp_path, env=env)
     bots.append(bot)
+    workers = []
+    if ENGINES[engine] is not None:
+        workers.append(BotProcess(["-v", "worker", "--config", str(config)], cwd=tmp_path, env=env))
+        bots.append(workers[0])
 
     await bot.until(lambda: bool(telegram.calls_of("sendMessage")), within=45, what="a first post")
     await asyncio.to_thread(own_postgres.stop)
@@ -77,6 +90,8 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     feeds.serve(FEED, body=rss(list(STORIES)), delay=1.0)
     await bot.until(lambda: len(feeds.hits(FEED)) > hits, within=15, what="one more fetch")
     code = await bot.terminate(within=20)
+    for worker in workers:
+        assert await worker.terminate(within=30) == 0, worker.stderr_tail()
 
     got_by_chat = received(telegram)
     assert all(sorted(got) == sorted(everything) for got in got_by_chat.values()), got_by_chat
