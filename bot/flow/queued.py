@@ -89,6 +89,8 @@ class QueuedEngine:
         logged once per restart, so a database outage does not end the process.
         """
         name = f"{socket.gethostname()}:{','.join(queues)}"
+        for logger in (f"procrastinate.worker.{name}", "procrastinate.utils"):
+            _quiet_outages(logging.getLogger(logger))
         batcher = Batcher(
             flow, size=flow.config.summarizer.batch_size, wait=self.workers.batch_wait
         )
@@ -275,3 +277,23 @@ class Batcher:
         for _, done in batch:
             if not done.done():
                 done.set_result(None)
+
+
+class _OutageLine(logging.Filter):
+    """procrastinate logs a side task (its listener, its heartbeat) that lost the database with a
+    traceback; an outage is expected here (the store logs its start and end once), so the line
+    stays and the trace goes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        while error is not None and not isinstance(error, ConnectorException):
+            error = error.__cause__ or error.__context__
+        if error is not None:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_outages(logger: logging.Logger) -> None:
+    if not any(isinstance(known, _OutageLine) for known in logger.filters):
+        logger.addFilter(_OutageLine())

@@ -71,7 +71,8 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     bots.append(bot)
     workers = []
     if ENGINES[engine] is not None:
-        workers.append(BotProcess(["-v", "worker", "--config", str(config)], cwd=tmp_path, env=env))
+        argv = ["-v", "worker", "--config", str(config)]
+        workers.append(BotProcess(argv, cwd=tmp_path, env=env, name="worker"))
         bots.append(workers[0])
 
     await bot.until(lambda: bool(telegram.calls_of("sendMessage")), within=45, what="a first post")
@@ -92,6 +93,7 @@ async def test_a_20_second_outage_mid_delivery_loses_and_repeats_nothing(
     code = await bot.terminate(within=20)
     for worker in workers:
         assert await worker.terminate(within=30) == 0, worker.stderr_tail()
+        assert "Traceback" not in worker.stderr, worker.stderr_tail()
 
     got_by_chat = received(telegram)
     assert all(sorted(got) == sorted(everything) for got in got_by_chat.values()), got_by_chat
