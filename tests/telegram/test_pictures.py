@@ -13,6 +13,7 @@ from bot.adapters.telegram.sender import ASK_PREFIX
 from bot.config import Config
 from bot.core import Destination, Post
 from bot.store.models import ArticleRow, Delivery
+from tests.core.conftest import add_article, join_story
 from tests.helpers.fake_telegram import (
     BAD_REQUEST,
     PHOTO_UNREACHABLE,
@@ -187,3 +188,25 @@ async def test_pictures_follow_the_config(
     assert await stack.core.deliver_new(stack.adapter.sender) == 1
     assert len(stack.fake.sent_photos(READER_ID)) == int(photo)
     assert len(_posts(stack)) == int(not photo)
+
+
+async def test_a_photo_story_post_is_edited_in_its_caption_when_a_source_joins(
+    start_bot: StackFactory,
+) -> None:
+    stack = await start_bot()
+    await stack.say(READER_ID, READER_AR, "/subscribe")
+    first = add_article(stack.store, "wire-ar", "أول", image_url=PICTURE)
+    story = join_story(stack.store, first)  # as the desk does before the summary is stored
+    assert await stack.core.deliver_new(stack.adapter.sender) == 1
+    [(photo, caption)] = stack.fake.sent_photos(READER_ID)
+    second = add_article(stack.store, "wire-en", "Second", url="https://example.com/second")
+    with stack.store.db.session() as session:  # another source's report joins the story
+        session.get(ArticleRow, second).story_id = story
+    assert await stack.core.deliver_new(stack.adapter.sender) == 0  # joined: no second post
+    assert await stack.core.edit_stories(stack.adapter.sender) == 1
+    [edit] = stack.fake.calls_of("editMessageCaption", chat_id=READER_ID)
+    assert "wire-en" in edit.result["caption"] and caption.split("\n")[0] in edit.result["caption"]
+    assert (
+        not stack.fake.calls_of("editMessageText") and len(stack.fake.sent_photos(READER_ID)) == 1
+    )
+    assert stack.fake.photos[(READER_ID, edit.result["message_id"])] == photo == PICTURE
