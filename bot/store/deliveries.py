@@ -107,7 +107,7 @@ class Deliveries:
         return await self._db.run(_mark_interrupted)
 
 
-def _record(row: Delivery) -> DeliveryRecord:
+def to_record(row: Delivery) -> DeliveryRecord:
     return DeliveryRecord(
         id=row.id,
         destination=Destination(row.platform, row.chat_id, row.thread_id),
@@ -360,4 +360,4 @@ def _mark_interrupted(session: Session) -> list[DeliveryRecord]:
     for row in rows:
         row.status = DeliveryStatus.UNKNOWN
         row.error = INTERRUPTED
-    return [_record(row) for row in rows]
+    return [to_record(row) for row in rows]

@@ -6,8 +6,9 @@ import asyncio
 
 from bot.store import Store
 from bot.store.articles import summary_rows, to_item
+from bot.store.deliveries import to_record
 from bot.store.models import ArticleRow, Delivery
-from bot.store.types import DeliveryRecord, DeliveryStatus, Destination, SummaryItem
+from bot.store.types import DeliveryRecord, Destination, SummaryItem
 
 
 def _read(store: Store, dest: Destination) -> list[DeliveryRecord]:
@@ -17,17 +18,7 @@ def _read(store: Store, dest: Destination) -> list[DeliveryRecord]:
             .filter_by(platform=dest.platform, chat_id=dest.chat_id, thread_id=dest.thread_id)
             .order_by(Delivery.id)
         )
-        return [
-            DeliveryRecord(
-                id=row.id,
-                destination=Destination(row.platform, row.chat_id, row.thread_id),
-                article_id=row.article_id,
-                status=DeliveryStatus(row.status),
-                message_id=row.message_id,
-                error=row.error,
-            )
-            for row in rows
-        ]
+        return [to_record(row) for row in rows]
 
 
 async def delivery_records(store: Store, dest: Destination) -> list[DeliveryRecord]:
